@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The `slotway` command line: wires each subcommand's module into one commander program.
+
+import { Command } from 'commander';
+import { registerConfigCommand } from '../config/check-command.js';
+import { addConfigFlags, type CliFlags } from '../config/flag-source.js';
+import { ConfigError, ConfigValidationError, formatConfigErrors, loadConfig } from '../config/load.js';
+import { createLogger, type LogLevel } from '../observability/logger.js';
+import { registerDevCommand } from '../ops/dev-command.js';
+import { startGatewayWithAdmin } from './run-gateway.js';
+
+const EXAMPLES = `
+Examples:
+  $ slotway dev                                   local 3x1 cluster on ports 7000-7005 + gateway on 6380
+  $ slotway dev --primaries 3 --replicas 0 --port 6390
+  $ slotway start --cluster 10.0.0.1:7000,10.0.0.2:7000
+  $ slotway start --standalone redis://:secret@cache:6379
+  $ SLOTWAY_BACKEND_NODES=127.0.0.1:7000 slotway start --port 6380
+  $ slotway config check --config slotway.yaml
+  $ redis-cli -p 6380 set greeting hello
+`;
+
+const program = new Command('slotway')
+  .description('Makes a fleet of Redis or Valkey servers look like one fast, highly available Redis.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addHelpText('after', EXAMPLES);
+
+addConfigFlags(
+  program
+    .command('start')
+    .description('run the gateway in front of a Redis Cluster / Valkey cluster or one server'),
+).action(async (flags: CliFlags) => {
+  const loaded = loadOrExit(flags);
+  const logger = createLogger({ level: loaded.log.level as LogLevel, format: loaded.log.format });
+  const running = await startGatewayWithAdmin(loaded, logger).catch((err: Error) =>
+    fail(`slotway start: ${err.message}`),
+  );
+  onStopSignal(async () => {
+    logger.info('stopping');
+    await running.stop();
+  });
+});
+
+registerDevCommand(program, {
+  async afterClusterReady(cluster) {
+    const flags = program.commands
+      .find((c) => c.name() === 'dev')!
+      .opts<{ port: number; adminPort: number }>();
+    const logger = createLogger({ level: 'info', format: 'auto' });
+    const config = loadOrExit({
+      ...(cluster.mode === 'cluster'
+        ? { cluster: cluster.seeds.join(',') }
+        : { standalone: `redis://${cluster.seeds[0]}` }),
+      port: flags.port,
+      adminPort: flags.adminPort,
+    });
+    const running = await startGatewayWithAdmin(config, logger);
+    process.stdout.write(
+      `\nSlotway gateway on 127.0.0.1:${running.port}  (try: redis-cli -p ${running.port} set hello world)\n` +
+        `Metrics on http://127.0.0.1:${running.admin.port}/metrics\n`,
+    );
+    return () => running.stop();
+  },
+})
+  .option('--port <port>', 'gateway RESP port', '6380')
+  .option('--admin-port <port>', 'gateway admin port (/metrics, /healthz, /readyz)', '9121');
+
+registerConfigCommand(program);
+
+function loadOrExit(flags: CliFlags) {
+  try {
+    return loadConfig({ flags }).config;
+  } catch (err) {
+    if (err instanceof ConfigValidationError)
+      fail(`invalid configuration:\n${formatConfigErrors(err.issues)}`);
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function onStopSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,314 @@
+// One client connection to the gateway: parses its requests, turns each into the request shape its
+// command needs, and writes replies back in arrival order. Holds the per-connection state a Redis
+// client expects (protocol version, name, authentication).
+
+import type { Socket } from 'node:net';
+import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
+import type { CommandEntry } from '../commands/command-table.js';
+import { keyIndexes } from '../commands/key-extraction.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { type ParsedRequest, RequestParser } from '../protocol/request-parser.js';
+import { encodeCommand, encodeError } from '../protocol/resp-encoder.js';
+import { slotOfBytes } from '../topology/slot-hash.js';
+import { FanOutRequest, RandomKeyRequest, ScanRequest } from './fan-out-request.js';
+import type { Gateway } from './gateway.js';
+import { runLocalCommand } from './local-commands.js';
+import type { QueuedReply, ReplySink } from './reply-queue.js';
+import { SimpleRequest } from './simple-request.js';
+import { MGetRequest, MSetRequest, SplitKeysSumRequest, splitBySlot } from './split-request.js';
+
+/** Stop reading from a client with this many commands awaiting replies; resume at half. */
+const MAX_PENDING = 4096;
+
+const CROSSSLOT = encodeError("CROSSSLOT Keys in request don't hash to the same slot");
+const NOAUTH = encodeError('NOAUTH Authentication required.');
+
+/** Commands a client may send before authenticating, as in Redis. */
+const BEFORE_AUTH = new Set(['auth', 'hello', 'quit', 'reset']);
+
+class LocalReply implements QueuedReply {
+  next: QueuedReply | null = null;
+  constructor(public reply: Buffer | null) {}
+}
+
+export class ClientSession implements ReplySink {
+  protocol: 2 | 3 = 2;
+  name = '';
+  user = 'default';
+  authenticated: boolean;
+  readonly libInfo: Record<string, string> = {};
+  readonly createdAt = Date.now();
+  lastCommandAt = Date.now();
+  lastCommand = 'NULL';
+  private head: QueuedReply | null = null;
+  private tail: QueuedReply | null = null;
+  private pending = 0;
+  private paused = false;
+  private closing = false;
+  private readonly out: WriteQueue;
+  private readonly parser: RequestParser;
+  /** Latency histogram of the command being executed. */
+  private latency: { observe(seconds: number): void } | null = null;
+
+  constructor(
+    readonly gateway: Gateway,
+    readonly socket: Socket,
+    readonly id: number,
+  ) {
+    this.authenticated = !gateway.authRequired;
+    this.out = new WriteQueue(socket);
+    this.parser = new RequestParser({
+      ...gateway.limits,
+      maxBulkLength: Math.min(gateway.limits.maxBulkLength, gateway.options.maxRequestBytes),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => gateway.sessionClosed(this));
+    socket.on('drain', () => this.checkOutput());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.parser.push(chunk);
+    try {
+      for (let req = this.parser.next(); req !== null; req = this.parser.next()) {
+        this.execute(req);
+        if (this.closing) break;
+      }
+      if (this.parser.buffered > this.gateway.options.maxRequestBytes) {
+        throw new ProtocolError('INVALID_BULK_LENGTH', 'request too large');
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.gateway.stats.protocolErrors++;
+      this.pushLocal(encodeError(err.toReply()));
+      this.closeAfterReplies();
+      return;
+    }
+    if (this.pending >= MAX_PENDING && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Turns one request into the right request shape and starts it. */
+  private execute(req: ParsedRequest): void {
+    const args = req.args;
+    const gw = this.gateway;
+    this.lastCommandAt = Date.now();
+    this.latency = null;
+    const entry = gw.commands.resolve(args);
+    if (!this.authenticated && !(entry && BEFORE_AUTH.has(entry.spec.name.split('|')[0]!))) {
+      this.pushLocal(NOAUTH);
+      return;
+    }
+    const frame = req.raw ?? encodeCommand(args);
+    if (!entry) {
+      // Unknown to the backend: let a node produce Redis's exact error text.
+      this.startSimple(
+        new SimpleRequest(this, gw.router, frame, -1, false, gw.router.map.primaries()[0] ?? null),
+      );
+      return;
+    }
+    this.lastCommand = entry.spec.name;
+    const instruments = gw.instrumentsFor(entry.spec.name);
+    instruments.count.inc();
+    this.latency = instruments.latency;
+    const arityError = checkArity(entry, args);
+    if (arityError) {
+      this.pushLocal(arityError);
+      return;
+    }
+    const shape = entry.shape;
+    switch (shape.kind) {
+      case 'single-slot':
+        if (entry.spec.flags.has('blocking') && hasBlockOption(args)) {
+          this.pushLocal(
+            encodeError(
+              `ERR ${entry.displayName} BLOCK needs a dedicated connection; not supported by this Slotway version yet`,
+            ),
+          );
+          return;
+        }
+        this.routeByKeys(entry, args, frame);
+        return;
+      case 'split': {
+        if (shape.keyStep === 2 && args.length % 2 === 0) {
+          this.pushLocal(encodeError(`ERR wrong number of arguments for '${entry.spec.name}' command`));
+          return;
+        }
+        const bySlot = splitBySlot(args, shape.keyStep);
+        if (bySlot.size === 1) {
+          const slot = bySlot.keys().next().value!;
+          this.startSimple(new SimpleRequest(this, gw.router, frame, slot, entry.readOnly));
+        } else if (shape.merge === 'mget') {
+          this.enqueue(new MGetRequest(this, gw.router, args, bySlot));
+        } else if (shape.merge === 'mset') {
+          this.enqueue(new MSetRequest(this, gw.router, args, bySlot));
+        } else {
+          this.enqueue(new SplitKeysSumRequest(this, gw.router, args, bySlot, entry.readOnly));
+        }
+        return;
+      }
+      case 'fan-out': {
+        const map = gw.router.map;
+        const nodes = shape.target === 'primaries' ? map.primaries() : map.allNodes();
+        this.enqueue(new FanOutRequest(this, gw.router, frame, nodes, shape.merge, entry.readOnly));
+        return;
+      }
+      case 'scan':
+        this.enqueue(new ScanRequest(this, gw.router, args));
+        return;
+      case 'random-key':
+        this.enqueue(new RandomKeyRequest(this, gw.router, frame));
+        return;
+      case 'any-node':
+        this.startSimple(new SimpleRequest(this, gw.router, frame, -1, entry.readOnly, gw.anyPrimary()));
+        return;
+      case 'gateway':
+        this.pushLocal(runLocalCommand(this, entry, args));
+        return;
+      case 'pinned':
+        this.pushLocal(
+          encodeError(
+            `ERR ${entry.displayName} needs a dedicated connection (${shape.reason}); not supported by this Slotway version yet`,
+          ),
+        );
+        return;
+      case 'refused':
+        this.pushLocal(encodeError(`ERR Slotway does not proxy ${entry.displayName}: ${shape.reason}`));
+        return;
+    }
+  }
+
+  private routeByKeys(entry: CommandEntry, args: readonly Buffer[], frame: Buffer): void {
+    const gw = this.gateway;
+    const keys = keyIndexes(entry.spec, args);
+    if (keys.length === 0) {
+      this.startSimple(new SimpleRequest(this, gw.router, frame, -1, entry.readOnly, gw.anyPrimary()));
+      return;
+    }
+    const slot = slotOfBytes(args[keys[0]!]!);
+    for (let i = 1; i < keys.length; i++) {
+      if (slotOfBytes(args[keys[i]!]!) !== slot) {
+        gw.stats.crossSlot++;
+        this.pushLocal(CROSSSLOT);
+        return;
+      }
+    }
+    this.startSimple(new SimpleRequest(this, gw.router, frame, slot, entry.readOnly));
+  }
+
+  private startSimple(req: SimpleRequest): void {
+    req.latency = this.latency;
+    this.enqueue(req);
+    this.gateway.router.send(req);
+  }
+
+  /** Appends a request to the reply queue (it may already be complete). */
+  private enqueue(entry: QueuedReply): void {
+    this.pending++;
+    if (this.tail) this.tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+    if (entry.reply !== null && this.head === entry) this.drain();
+  }
+
+  /** A reply the gateway produced itself, queued behind earlier commands. */
+  private pushLocal(reply: Buffer): void {
+    if (this.head === null) {
+      enqueueWrite(this.out, reply);
+      this.afterWrite();
+    } else {
+      this.enqueue(new LocalReply(reply));
+    }
+  }
+
+  complete(entry: QueuedReply, reply: Buffer): void {
+    entry.reply = reply;
+    if (entry === this.head) this.drain();
+  }
+
+  private drain(): void {
+    let entry = this.head;
+    while (entry !== null && entry.reply !== null) {
+      enqueueWrite(this.out, entry.reply);
+      entry.reply = null;
+      this.pending--;
+      entry = entry.next;
+    }
+    this.head = entry;
+    if (entry === null) this.tail = null;
+    this.afterWrite();
+  }
+
+  private afterWrite(): void {
+    if (this.paused && this.pending < MAX_PENDING / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    this.checkOutput();
+    if (this.closing && this.head === null) {
+      setImmediate(() => this.socket.end());
+    }
+  }
+
+  /** Disconnects a client whose unread replies exceed the output-buffer limit. */
+  private checkOutput(): void {
+    const limit = this.gateway.options.clientOutputBufferBytes;
+    if (limit > 0 && this.socket.writableLength + this.out.bytes > limit) {
+      this.gateway.logger.warn(
+        { client: this.id, bytes: this.socket.writableLength },
+        'client output buffer limit reached; closing',
+      );
+      this.socket.destroy();
+    }
+  }
+
+  closeAfterReplies(): void {
+    this.closing = true;
+    if (this.head === null) setImmediate(() => this.socket.end());
+  }
+
+  reset(): void {
+    this.protocol = 2;
+    this.name = '';
+    this.authenticated = !this.gateway.authRequired;
+    this.user = 'default';
+  }
+
+  /** One CLIENT LIST line, in Redis's format. */
+  describe(): string {
+    const now = Date.now();
+    const addr = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+    const laddr = `${this.socket.localAddress}:${this.socket.localPort}`;
+    return (
+      `id=${this.id} addr=${addr} laddr=${laddr} fd=0 name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
+      `idle=${Math.floor((now - this.lastCommandAt) / 1000)} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=${this.parser.buffered} ` +
+      `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=${this.pending} omem=${this.socket.writableLength} tot-mem=0 ` +
+      `events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.protocol}` +
+      `${this.libInfo['lib-name'] ? ` lib-name=${this.libInfo['lib-name']}` : ''}${this.libInfo['lib-ver'] ? ` lib-ver=${this.libInfo['lib-ver']}` : ''}`
+    );
+  }
+}
+
+/** Redis's arity rule: positive = exact, negative = at least. */
+function checkArity(entry: CommandEntry, args: readonly Buffer[]): Buffer | null {
+  const arity = entry.spec.arity;
+  const argc = args.length;
+  if ((arity > 0 && arity !== argc) || argc < -arity) {
+    return encodeError(`ERR wrong number of arguments for '${entry.spec.name}' command`);
+  }
+  return null;
+}
+
+/** XREAD / XREADGROUP block only with a BLOCK option before STREAMS. */
+function hasBlockOption(args: readonly Buffer[]): boolean {
+  for (let i = 1; i < args.length; i++) {
+    const word = args[i]!.toString('latin1').toLowerCase();
+    if (word === 'streams') return false;
+    if (word === 'block') return true;
+  }
+  return false;
+}

@@ -1,0 +1,225 @@
+// The RESP gateway: accepts client connections (TCP, Unix socket), owns the topology, the backend
+// pool, the command table and the router, and keeps the registry of client sessions.
+
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { AdminClient, replyText } from '../backend/admin-client.js';
+import type { BackendConnectOptions } from '../backend/connect-options.js';
+import { NodePool } from '../backend/node-pool.js';
+import { CommandTable } from '../commands/command-table.js';
+import type { Logger } from '../observability/logger.js';
+import { silentLogger } from '../observability/logger.js';
+import { encodeError, OK_REPLY } from '../protocol/resp-encoder.js';
+import { DEFAULT_LIMITS, type RespLimits } from '../protocol/resp-scanner.js';
+import { SLOT_COUNT } from '../topology/slot-hash.js';
+import type { NodeAddress } from '../topology/slot-map.js';
+import { Topology } from '../topology/topology.js';
+import type { TopologySource } from '../topology/topology-source.js';
+import { ClientSession } from './client-session.js';
+import { GatewayStats } from './gateway-stats.js';
+import { type ReadFrom, Router } from './router.js';
+
+/** Per-command instruments, created once per command name and cached. */
+export interface CommandInstruments {
+  count: { inc(): void };
+  latency: { observe(seconds: number): void };
+}
+
+export interface CommandObserver {
+  count(name: string): { inc(): void };
+  latency(name: string): { observe(seconds: number): void };
+}
+
+const NO_INSTRUMENTS: CommandInstruments = { count: { inc() {} }, latency: { observe() {} } };
+
+export interface GatewayUser {
+  name: string;
+  password: string;
+}
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  unixSocket?: string;
+  backend: BackendConnectOptions & { connectionsPerNode: number };
+  readFrom: ReadFrom;
+  maxRetries: number;
+  retryDelayMs: number;
+  topologyRefreshMs: number;
+  maxClients: number;
+  maxRequestBytes: number;
+  clientOutputBufferBytes: number;
+  /** requirepass-style password for the default user. */
+  password?: string;
+  users?: GatewayUser[];
+  logger?: Logger;
+}
+
+export class Gateway {
+  readonly id = randomBytes(20).toString('hex');
+  readonly stats = new GatewayStats();
+  readonly logger: Logger;
+  readonly topology: Topology;
+  readonly pool: NodePool;
+  readonly limits: RespLimits = DEFAULT_LIMITS;
+  router!: Router;
+  commands!: CommandTable;
+  serverVersion = '7.0.0';
+  private readonly server: net.Server;
+  private unixServer: net.Server | null = null;
+  private readonly clients = new Set<ClientSession>();
+  private nextClientId = 1;
+  private anyIndex = 0;
+  /** Set by the metrics module; without it commands are not counted. */
+  commandObserver: CommandObserver | null = null;
+  private readonly instruments = new Map<string, CommandInstruments>();
+
+  constructor(
+    source: TopologySource,
+    readonly options: GatewayOptions,
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'gateway' });
+    this.topology = new Topology(source, {
+      refreshIntervalMs: options.topologyRefreshMs,
+      logger: options.logger,
+    });
+    this.pool = new NodePool({
+      ...options.backend,
+      logger: options.logger,
+      onConnectionError: () => this.topology.requestRefresh('connection error'),
+    });
+    this.topology.on('change', (map) => this.pool.retain(new Set(map.allNodes().map((n) => n.key))));
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  get authRequired(): boolean {
+    return Boolean(this.options.password) || (this.options.users?.length ?? 0) > 0;
+  }
+
+  /** Loads topology and commands, then listens. Resolves with the bound TCP port. */
+  async start(): Promise<number> {
+    const map = await this.topology.start();
+    const first = map.primaries()[0]!;
+    const admin = await AdminClient.connect({ host: first.host, port: first.port, ...this.options.backend });
+    try {
+      this.commands = await CommandTable.load(admin);
+      const info = replyText(await admin.call('INFO', 'server'));
+      this.serverVersion = /(?:valkey|redis)_version:([^\r\n]+)/.exec(info)?.[1] ?? this.serverVersion;
+    } finally {
+      admin.close();
+    }
+    this.router = new Router(
+      this.topology,
+      this.pool,
+      this.commands,
+      {
+        readFrom: this.options.readFrom,
+        maxRetries: this.options.maxRetries,
+        retryDelayMs: this.options.retryDelayMs,
+        maxRedirects: 16,
+      },
+      this.stats,
+    );
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    if (this.options.unixSocket) {
+      this.unixServer = net.createServer((socket) => this.accept(socket));
+      await new Promise<void>((resolve) => this.unixServer!.listen(this.options.unixSocket, resolve));
+    }
+    const port = (this.server.address() as net.AddressInfo).port;
+    this.logger.info(
+      { host: this.options.host, port, shards: map.shards.length, commands: [...this.commands.all()].length },
+      'gateway listening',
+    );
+    return port;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.clients.size >= this.options.maxClients) {
+      this.stats.clientsRejected++;
+      socket.end(encodeError('ERR max number of clients reached'));
+      return;
+    }
+    const session = new ClientSession(this, socket, this.nextClientId++);
+    this.clients.add(session);
+    this.stats.clientsConnected = this.clients.size;
+    this.stats.clientsTotal++;
+  }
+
+  sessionClosed(session: ClientSession): void {
+    this.clients.delete(session);
+    this.stats.clientsConnected = this.clients.size;
+  }
+
+  /** The counters and histogram for one command name (cached). */
+  instrumentsFor(name: string): CommandInstruments {
+    const observer = this.commandObserver;
+    if (!observer) return NO_INSTRUMENTS;
+    let found = this.instruments.get(name);
+    if (!found) {
+      found = { count: observer.count(name), latency: observer.latency(name) };
+      this.instruments.set(name, found);
+    }
+    return found;
+  }
+
+  sessions(): ClientSession[] {
+    return [...this.clients];
+  }
+
+  /** A primary for keyless commands, rotating so they spread over the cluster. */
+  anyPrimary(): NodeAddress | null {
+    const primaries = this.topology.map.shards;
+    if (primaries.length === 0) return null;
+    this.anyIndex = (this.anyIndex + 1) % primaries.length;
+    return primaries[this.anyIndex]!.primary;
+  }
+
+  /** AUTH [user] password against the gateway's own users. */
+  authenticate(session: ClientSession, args: readonly Buffer[]): Buffer {
+    if (!this.authRequired) {
+      return encodeError(
+        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+      );
+    }
+    const user = args.length === 3 ? args[1]!.toString('utf8') : 'default';
+    const password = args[args.length - 1]!.toString('utf8');
+    const ok =
+      (user === 'default' && this.options.password !== undefined && password === this.options.password) ||
+      (this.options.users ?? []).some((u) => u.name === user && u.password === password);
+    if (!ok) return encodeError('WRONGPASS invalid username-password pair or user is disabled.');
+    session.authenticated = true;
+    session.user = user;
+    return OK_REPLY;
+  }
+
+  clusterInfoText(): string {
+    const map = this.topology.map;
+    const covered = map.coveredSlots();
+    return [
+      `cluster_state:${covered === SLOT_COUNT ? 'ok' : 'fail'}`,
+      `cluster_slots_assigned:${covered}`,
+      `cluster_slots_ok:${covered}`,
+      'cluster_slots_pfail:0',
+      'cluster_slots_fail:0',
+      `cluster_known_nodes:${map.allNodes().length}`,
+      `cluster_size:${map.shards.length}`,
+      '',
+    ].join('\r\n');
+  }
+
+  /** Stops accepting, closes clients and backend connections. */
+  async close(): Promise<void> {
+    this.topology.close();
+    const closing = [new Promise<void>((r) => this.server.close(() => r()))];
+    if (this.unixServer) closing.push(new Promise<void>((r) => this.unixServer!.close(() => r())));
+    for (const c of this.clients) c.socket.destroy();
+    this.pool.close();
+    await Promise.all(closing);
+  }
+}

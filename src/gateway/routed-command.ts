@@ -1,0 +1,37 @@
+// One command on its way to one backend node, with everything needed to send it again: the frame,
+// its slot (or a fixed node), and how many attempts it has made. Redirects, retries and connection
+// failures are handled by the Router; a final reply is delivered to whoever owns the command.
+
+import type { BackendConnectionError, NodeConnection, ReplyHandler } from '../backend/node-connection.js';
+import type { NodeAddress } from '../topology/slot-map.js';
+import type { Router } from './router.js';
+
+export abstract class RoutedCommand implements ReplyHandler {
+  /** Attempts made so far (redirects and retries). */
+  attempts = 0;
+  /** Set after an ASK redirect: the next send goes to this node, preceded by ASKING. */
+  askNode: NodeAddress | null = null;
+
+  constructor(
+    readonly router: Router,
+    /** The command's bytes as sent to a node. */
+    public frame: Buffer,
+    /** The slot the command's keys hash to; -1 when it goes to `fixedNode` instead. */
+    readonly slot: number,
+    readonly readOnly: boolean,
+    readonly fixedNode: NodeAddress | null,
+    readonly protocol: 2 | 3,
+  ) {}
+
+  /** The final reply for this command. */
+  abstract deliver(frame: Buffer): void;
+
+  onReply(frame: Buffer, connection: NodeConnection): void {
+    if (frame[0] === 0x2d && this.router.handleErrorReply(this, frame, connection)) return;
+    this.deliver(frame);
+  }
+
+  onConnectionFailure(error: BackendConnectionError, written: boolean): void {
+    this.router.handleConnectionFailure(this, error, written);
+  }
+}

@@ -1,0 +1,145 @@
+// Sends RoutedCommands to the right backend connection and deals with what comes back: MOVED
+// (patch the slot map, resend), ASK (ASKING + resend on the same connection), TRYAGAIN/CLUSTERDOWN/
+// LOADING (retry with backoff), and connection failures (retry only when it is safe).
+
+import { BackendConnectionError, DISCARD_REPLY, type NodeConnection } from '../backend/node-connection.js';
+import type { NodePool } from '../backend/node-pool.js';
+import type { CommandTable } from '../commands/command-table.js';
+import { encodeCommand, encodeError } from '../protocol/resp-encoder.js';
+import type { NodeAddress, SlotMap } from '../topology/slot-map.js';
+import type { Topology } from '../topology/topology.js';
+import type { GatewayStats } from './gateway-stats.js';
+import { parseRedirect } from './redirects.js';
+import type { RoutedCommand } from './routed-command.js';
+
+export type ReadFrom = 'primary' | 'replica' | 'prefer-replica';
+
+export interface RouterOptions {
+  readFrom: ReadFrom;
+  /** Retries of TRYAGAIN / CLUSTERDOWN / failed connections before the error goes to the client. */
+  maxRetries: number;
+  /** First backoff delay; doubles per retry, with jitter. */
+  retryDelayMs: number;
+  /** MOVED/ASK redirects followed for one command before giving up. */
+  maxRedirects: number;
+}
+
+const ASKING = encodeCommand(['ASKING']);
+
+export class Router {
+  constructor(
+    readonly topology: Topology,
+    readonly pool: NodePool,
+    readonly commands: CommandTable,
+    readonly options: RouterOptions,
+    readonly stats: GatewayStats,
+  ) {}
+
+  get map(): SlotMap {
+    return this.topology.map;
+  }
+
+  get redirects(): boolean {
+    return this.topology.source.redirects;
+  }
+
+  /** Sends (or resends) a command to the node that should answer it now. */
+  send(cmd: RoutedCommand): void {
+    let node: NodeAddress | undefined;
+    let replica = false;
+    if (cmd.askNode) {
+      node = cmd.askNode;
+    } else if (cmd.fixedNode) {
+      node = cmd.fixedNode;
+    } else {
+      const shard = this.topology.map.shardOf(cmd.slot);
+      if (shard) {
+        node = shard.primary;
+        if (cmd.readOnly && this.options.readFrom !== 'primary' && shard.replicas.length > 0) {
+          node = shard.replicas[(Math.random() * shard.replicas.length) | 0]!;
+          replica = true;
+        }
+      }
+    }
+    if (!node) {
+      this.retryOrFail(cmd, 'CLUSTERDOWN Hash slot not served');
+      return;
+    }
+    const connection = this.pool.get(node, cmd.protocol, replica ? 'replica' : 'primary');
+    if (cmd.askNode) {
+      connection.send(ASKING, DISCARD_REPLY);
+      cmd.askNode = null;
+    }
+    connection.send(cmd.frame, cmd);
+  }
+
+  /** Handles an error reply that is a redirect or a retry signal; false when it goes to the client. */
+  handleErrorReply(cmd: RoutedCommand, frame: Buffer, _connection: NodeConnection): boolean {
+    const redirect = parseRedirect(frame);
+    if (!redirect) return false;
+    cmd.attempts++;
+    if (redirect.kind === 'moved') {
+      this.stats.moved++;
+      if (cmd.attempts > this.options.maxRedirects || cmd.fixedNode) return false;
+      this.topology.applyMoved(redirect.slot, redirect.node);
+      this.topology.requestRefresh('MOVED');
+      this.send(cmd);
+      return true;
+    }
+    if (redirect.kind === 'ask') {
+      this.stats.ask++;
+      if (cmd.attempts > this.options.maxRedirects) return false;
+      cmd.askNode = redirect.node;
+      this.send(cmd);
+      return true;
+    }
+    this.stats.tryAgain++;
+    if (cmd.attempts > this.options.maxRetries + this.options.maxRedirects) return false;
+    if (redirect.reason === 'CLUSTERDOWN' || redirect.reason === 'MASTERDOWN')
+      this.topology.requestRefresh(redirect.reason);
+    this.later(cmd);
+    return true;
+  }
+
+  /**
+   * A connection failed with the command queued or in flight. A command that never left the gateway,
+   * or a read-only one, is retried after a topology refresh; a write that may have been applied is
+   * not sent twice: the client gets an error saying so.
+   */
+  handleConnectionFailure(cmd: RoutedCommand, error: BackendConnectionError, written: boolean): void {
+    this.stats.connectionFailures++;
+    this.topology.requestRefresh('connection error');
+    if ((written && !cmd.readOnly) || cmd.attempts >= this.options.maxRetries) {
+      cmd.deliver(
+        encodeError(
+          written && !cmd.readOnly
+            ? `ERR connection to ${error.node} lost after the command was sent; it may or may not have been applied`
+            : `CLUSTERDOWN ${error.message}`,
+        ),
+      );
+      return;
+    }
+    cmd.attempts++;
+    this.later(cmd);
+  }
+
+  private retryOrFail(cmd: RoutedCommand, message: string): void {
+    if (cmd.attempts >= this.options.maxRetries) {
+      cmd.deliver(encodeError(message));
+      return;
+    }
+    cmd.attempts++;
+    this.topology.requestRefresh(message);
+    this.later(cmd);
+  }
+
+  /** Resends after an exponential backoff with jitter. */
+  private later(cmd: RoutedCommand): void {
+    this.stats.retries++;
+    const base = this.options.retryDelayMs * 2 ** Math.min(cmd.attempts - 1, 6);
+    const delay = Math.min(base, 2000) * (0.5 + Math.random() / 2);
+    setTimeout(() => this.send(cmd), delay);
+  }
+}
+
+export { BackendConnectionError };

@@ -1,0 +1,55 @@
+// The common case: one client command routed to one slot (or one node), its reply forwarded
+// unchanged. A single object serves as the client's queue entry and as the routed command.
+
+import type { NodeAddress } from '../topology/slot-map.js';
+import type { QueuedReply, ReplySink } from './reply-queue.js';
+import { RoutedCommand } from './routed-command.js';
+import type { Router } from './router.js';
+
+export class SimpleRequest extends RoutedCommand implements QueuedReply {
+  next: QueuedReply | null = null;
+  reply: Buffer | null = null;
+  private readonly startedAt = performance.now();
+  /** Where this command's latency is recorded; set by the session. */
+  latency: { observe(seconds: number): void } | null = null;
+
+  constructor(
+    private readonly sink: ReplySink,
+    router: Router,
+    frame: Buffer,
+    slot: number,
+    readOnly: boolean,
+    fixedNode: NodeAddress | null = null,
+  ) {
+    super(router, frame, slot, readOnly, fixedNode, sink.protocol);
+  }
+
+  deliver(frame: Buffer): void {
+    this.latency?.observe((performance.now() - this.startedAt) / 1000);
+    this.sink.complete(this, frame);
+  }
+}
+
+/** A sub-command of a split or fan-out request; its reply goes back to the parent at `index`. */
+export class PartCommand extends RoutedCommand {
+  constructor(
+    private readonly parent: PartOwner,
+    readonly index: number,
+    router: Router,
+    frame: Buffer,
+    slot: number,
+    readOnly: boolean,
+    fixedNode: NodeAddress | null,
+    protocol: 2 | 3,
+  ) {
+    super(router, frame, slot, readOnly, fixedNode, protocol);
+  }
+
+  deliver(frame: Buffer): void {
+    this.parent.partDone(this.index, frame);
+  }
+}
+
+export interface PartOwner {
+  partDone(index: number, frame: Buffer): void;
+}
