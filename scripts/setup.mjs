@@ -15,7 +15,9 @@ const lock = join(root, 'package-lock.json');
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    process.stderr.write(`set-up failed: ${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n`);
+    process.stderr.write(
+      `set-up failed: ${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n`,
+    );
     process.exit(1);
   }
 }

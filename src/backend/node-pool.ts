@@ -35,9 +35,10 @@ export class NodePool {
   private readonly timeoutTimer: NodeJS.Timeout;
   private closed = false;
   opened = 0;
+  dedicatedOpened = 0;
   failed = 0;
 
-  constructor(private readonly options: NodePoolOptions) {
+  constructor(readonly options: NodePoolOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'node-pool' });
     this.timeoutTimer = setInterval(
       () => this.checkTimeouts(),
@@ -46,8 +47,17 @@ export class NodePool {
     this.timeoutTimer.unref();
   }
 
-  /** A connection to `node` for `protocol`, round-robin over the node's connections. */
-  get(node: NodeAddress, protocol: Protocol = 2, role: ConnectionRole = 'primary'): NodeConnection {
+  /**
+   * A connection to `node` for `protocol`. With an `affinity` (a client id), the same client always
+   * gets the same connection, so its commands reach the node in the order it sent them (a SET then a
+   * GET in one pipeline must not travel on two sockets); without one, round-robin.
+   */
+  get(
+    node: NodeAddress,
+    protocol: Protocol = 2,
+    role: ConnectionRole = 'primary',
+    affinity = -1,
+  ): NodeConnection {
     let entry = this.nodes.get(node.key);
     if (!entry) {
       entry = [];
@@ -59,8 +69,13 @@ export class NodePool {
       slots = new NodeSlots(this.options.connectionsPerNode);
       entry[variant] = slots;
     }
-    const i = slots.next;
-    slots.next = i + 1 === slots.connections.length ? 0 : i + 1;
+    let i: number;
+    if (affinity >= 0) {
+      i = affinity % slots.connections.length;
+    } else {
+      i = slots.next;
+      slots.next = i + 1 === slots.connections.length ? 0 : i + 1;
+    }
     const existing = slots.connections[i];
     if (existing && existing.state !== 'closed') return existing;
     const fresh = this.open(node, protocol, role, slots, i);
@@ -75,16 +90,6 @@ export class NodePool {
     slots: NodeSlots,
     index: number,
   ): NodeConnection {
-    const preamble: Buffer[] = [];
-    const { username, password } = this.options;
-    if (protocol === 3) {
-      const hello: Array<string | number> = ['HELLO', 3];
-      if (password) hello.push('AUTH', username ?? 'default', password);
-      preamble.push(encodeCommand(hello));
-    } else if (password) {
-      preamble.push(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
-    }
-    if (role === 'replica') preamble.push(encodeCommand(['READONLY']));
     this.opened++;
     return new NodeConnection(
       node,
@@ -99,8 +104,41 @@ export class NodePool {
           }
         },
       },
-      preamble,
+      this.preamble(protocol, role),
     );
+  }
+
+  /**
+   * A connection owned by one client (transactions with WATCH, blocking commands): not shared, not
+   * counted in the pool; the owner closes it. Its failure still triggers a topology refresh.
+   */
+  openDedicated(node: NodeAddress, protocol: Protocol, role: ConnectionRole = 'primary'): NodeConnection {
+    this.dedicatedOpened++;
+    return new NodeConnection(
+      node,
+      this.options,
+      {
+        onClose: (_connection, error) => {
+          if (error && !this.closed) this.options.onConnectionError?.(node, error);
+        },
+      },
+      this.preamble(protocol, role),
+    );
+  }
+
+  /** AUTH / HELLO 3 / READONLY sent first on every new connection. */
+  preamble(protocol: Protocol, role: ConnectionRole): Buffer[] {
+    const preamble: Buffer[] = [];
+    const { username, password } = this.options;
+    if (protocol === 3) {
+      const hello: Array<string | number> = ['HELLO', 3];
+      if (password) hello.push('AUTH', username ?? 'default', password);
+      preamble.push(encodeCommand(hello));
+    } else if (password) {
+      preamble.push(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
+    }
+    if (role === 'replica') preamble.push(encodeCommand(['READONLY']));
+    return preamble;
   }
 
   /** Open connections per pool key, for metrics and tests. */

@@ -20,7 +20,11 @@ export type MergePolicy =
   | 'min'
   | 'max'
   /** INFO: sections per node, summed where numeric. */
-  | 'info';
+  | 'info'
+  /** Arrays concatenated without duplicates (PUBSUB CHANNELS). */
+  | 'union'
+  /** Flat [name, count, ...] arrays with counts added per name (PUBSUB NUMSUB). */
+  | 'sum-per-name';
 
 export type CommandShape =
   /** All keys in one slot: routed to that slot's owner; keys in several slots get CROSSSLOT. */
@@ -115,6 +119,16 @@ const REFUSED: Record<string, string> = {
   'client|getredir': 'client-side caching needs a connection of its own (not supported yet)',
   'client|trackinginfo': 'client-side caching needs a connection of its own (not supported yet)',
   'client|unblock': 'CLIENT UNBLOCK would act on the gateway\u2019s shared backend connections',
+  'script|debug': 'Lua debugging would capture a shared backend connection; run it against a node directly',
+};
+
+/** Pub/sub introspection: subscribers may sit on any node, so every node is asked and the answers merged. */
+const PUBSUB: Record<string, CommandShape> = {
+  'pubsub|channels': { kind: 'fan-out', target: 'all-nodes', merge: 'union' },
+  'pubsub|numsub': { kind: 'fan-out', target: 'all-nodes', merge: 'sum-per-name' },
+  'pubsub|numpat': { kind: 'fan-out', target: 'all-nodes', merge: 'sum' },
+  'pubsub|shardchannels': { kind: 'fan-out', target: 'primaries', merge: 'union' },
+  'pubsub|shardnumsub': { kind: 'fan-out', target: 'primaries', merge: 'sum-per-name' },
 };
 
 const ANY_NODE_CONTAINERS = new Set([
@@ -139,6 +153,8 @@ export function shapeOf(spec: CommandSpec): CommandShape {
   if (pinned) return { kind: 'pinned', reason: pinned };
   const refused = REFUSED[name];
   if (refused) return { kind: 'refused', reason: refused };
+  const pubsub = PUBSUB[name];
+  if (pubsub) return pubsub;
   if (name === 'scan') return { kind: 'scan' };
   if (name === 'randomkey') return { kind: 'random-key' };
   if (spec.flags.has('blocking') && name !== 'xread' && name !== 'xreadgroup') {
@@ -192,11 +208,15 @@ function mergePolicy(spec: CommandSpec): MergePolicy {
 
 function clusterSubcommand(name: string): CommandShape {
   switch (name) {
+    // Only the slot's owner holds its keys (the others answer 0 / nothing), so asking every primary
+    // and adding up is exact without a routing shape of its own.
+    case 'cluster|countkeysinslot':
+      return { kind: 'fan-out', target: 'primaries', merge: 'sum' };
+    case 'cluster|getkeysinslot':
+      return { kind: 'fan-out', target: 'primaries', merge: 'concat' };
     case 'cluster|slots':
     case 'cluster|shards':
     case 'cluster|nodes':
-    case 'cluster|countkeysinslot':
-    case 'cluster|getkeysinslot':
     case 'cluster|links':
     case 'cluster|help':
       return { kind: 'any-node' };

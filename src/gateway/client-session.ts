@@ -1,8 +1,9 @@
 // One client connection to the gateway: parses its requests, turns each into the request shape its
 // command needs, and writes replies back in arrival order. Holds the per-connection state a Redis
-// client expects (protocol version, name, authentication).
+// client expects (protocol version, name, authentication, transaction, subscriptions).
 
 import type { Socket } from 'node:net';
+import type { NodeConnection } from '../backend/node-connection.js';
 import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
 import type { CommandEntry } from '../commands/command-table.js';
 import { keyIndexes } from '../commands/key-extraction.js';
@@ -13,14 +14,18 @@ import { slotOfBytes } from '../topology/slot-hash.js';
 import { FanOutRequest, RandomKeyRequest, ScanRequest } from './fan-out-request.js';
 import type { Gateway } from './gateway.js';
 import { runLocalCommand } from './local-commands.js';
+import { PinnedConnections } from './pinned-connections.js';
 import type { QueuedReply, ReplySink } from './reply-queue.js';
 import { SimpleRequest } from './simple-request.js';
 import { MGetRequest, MSetRequest, SplitKeysSumRequest, splitBySlot } from './split-request.js';
+import { queueInTransaction, runPinnedCommand, subscribeModeError } from './stateful-commands.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { TransactionState, WatchState } from './transaction.js';
 
 /** Stop reading from a client with this many commands awaiting replies; resume at half. */
 const MAX_PENDING = 4096;
 
-const CROSSSLOT = encodeError("CROSSSLOT Keys in request don't hash to the same slot");
+export const CROSSSLOT = encodeError("CROSSSLOT Keys in request don't hash to the same slot");
 const NOAUTH = encodeError('NOAUTH Authentication required.');
 
 /** Commands a client may send before authenticating, as in Redis. */
@@ -31,15 +36,34 @@ class LocalReply implements QueuedReply {
   constructor(public reply: Buffer | null) {}
 }
 
+/** The slot of a command's keys: -1 for none, -2 when they span slots (CROSSSLOT). */
+export function slotOfKeys(entry: CommandEntry, args: readonly Buffer[]): number {
+  const keys = keyIndexes(entry.spec, args);
+  if (keys.length === 0) return -1;
+  const slot = slotOfBytes(args[keys[0]!]!);
+  for (let i = 1; i < keys.length; i++) if (slotOfBytes(args[keys[i]!]!) !== slot) return -2;
+  return slot;
+}
+
 export class ClientSession implements ReplySink {
   protocol: 2 | 3 = 2;
   name = '';
   user = 'default';
   authenticated: boolean;
+  readOnlyUser = false;
   readonly libInfo: Record<string, string> = {};
   readonly createdAt = Date.now();
   lastCommandAt = Date.now();
   lastCommand = 'NULL';
+  /** Open MULTI block, if any. */
+  txn: TransactionState | null = null;
+  /** Keys watched with WATCH, if any. */
+  watch: WatchState | null = null;
+  /** Pub/sub state, created on first subscribe. */
+  subscriptions: Subscriptions | null = null;
+  /** Shared connections that carried this client's writes since its last WAIT. */
+  readonly writeConnections = new Set<NodeConnection>();
+  readonly pinned: PinnedConnections;
   private head: QueuedReply | null = null;
   private tail: QueuedReply | null = null;
   private pending = 0;
@@ -56,6 +80,7 @@ export class ClientSession implements ReplySink {
     readonly id: number,
   ) {
     this.authenticated = !gateway.authRequired;
+    this.pinned = new PinnedConnections(gateway.pool);
     this.out = new WriteQueue(socket);
     this.parser = new RequestParser({
       ...gateway.limits,
@@ -64,7 +89,7 @@ export class ClientSession implements ReplySink {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => gateway.sessionClosed(this));
+    socket.on('close', () => this.onClose());
     socket.on('drain', () => this.checkOutput());
   }
 
@@ -104,11 +129,10 @@ export class ClientSession implements ReplySink {
       return;
     }
     const frame = req.raw ?? encodeCommand(args);
+    if (this.txn && queueInTransaction(this, entry, args, frame)) return;
     if (!entry) {
       // Unknown to the backend: let a node produce Redis's exact error text.
-      this.startSimple(
-        new SimpleRequest(this, gw.router, frame, -1, false, gw.router.map.primaries()[0] ?? null),
-      );
+      this.startSimple(new SimpleRequest(this, gw.router, frame, -1, false, gw.anyPrimary()));
       return;
     }
     this.lastCommand = entry.spec.name;
@@ -120,15 +144,24 @@ export class ClientSession implements ReplySink {
       this.pushLocal(arityError);
       return;
     }
+    if (this.protocol === 2 && this.subscriptions && this.subscriptions.total > 0) {
+      const refusal = subscribeModeError(entry);
+      if (refusal) {
+        this.pushLocal(refusal);
+        return;
+      }
+    }
+    if (this.readOnlyUser && entry.write) {
+      this.pushLocal(
+        encodeError(`NOPERM this user has no permissions to run the '${entry.spec.name}' command`),
+      );
+      return;
+    }
     const shape = entry.shape;
     switch (shape.kind) {
       case 'single-slot':
         if (entry.spec.flags.has('blocking') && hasBlockOption(args)) {
-          this.pushLocal(
-            encodeError(
-              `ERR ${entry.displayName} BLOCK needs a dedicated connection; not supported by this Slotway version yet`,
-            ),
-          );
+          runPinnedCommand(this, entry, args, frame);
           return;
         }
         this.routeByKeys(entry, args, frame);
@@ -170,11 +203,7 @@ export class ClientSession implements ReplySink {
         this.pushLocal(runLocalCommand(this, entry, args));
         return;
       case 'pinned':
-        this.pushLocal(
-          encodeError(
-            `ERR ${entry.displayName} needs a dedicated connection (${shape.reason}); not supported by this Slotway version yet`,
-          ),
-        );
+        runPinnedCommand(this, entry, args, frame);
         return;
       case 'refused':
         this.pushLocal(encodeError(`ERR Slotway does not proxy ${entry.displayName}: ${shape.reason}`));
@@ -184,30 +213,32 @@ export class ClientSession implements ReplySink {
 
   private routeByKeys(entry: CommandEntry, args: readonly Buffer[], frame: Buffer): void {
     const gw = this.gateway;
-    const keys = keyIndexes(entry.spec, args);
-    if (keys.length === 0) {
-      this.startSimple(new SimpleRequest(this, gw.router, frame, -1, entry.readOnly, gw.anyPrimary()));
+    const slot = slotOfKeys(entry, args);
+    if (slot === -2) {
+      gw.stats.crossSlot++;
+      this.pushLocal(CROSSSLOT);
       return;
     }
-    const slot = slotOfBytes(args[keys[0]!]!);
-    for (let i = 1; i < keys.length; i++) {
-      if (slotOfBytes(args[keys[i]!]!) !== slot) {
-        gw.stats.crossSlot++;
-        this.pushLocal(CROSSSLOT);
-        return;
-      }
-    }
-    this.startSimple(new SimpleRequest(this, gw.router, frame, slot, entry.readOnly));
+    const fixed = slot === -1 ? gw.anyPrimary() : null;
+    const req = new SimpleRequest(this, gw.router, frame, slot, entry.readOnly, fixed);
+    if (entry.write) req.writeSink = this;
+    this.startSimple(req);
   }
 
-  private startSimple(req: SimpleRequest): void {
+  /** Queues a routed request behind earlier replies and sends it. */
+  startSimple(req: SimpleRequest): void {
     req.latency = this.latency;
     this.enqueue(req);
     this.gateway.router.send(req);
   }
 
+  /** Records that a shared connection carried one of this client's writes (for WAIT). */
+  noteWrite(connection: NodeConnection): void {
+    if (this.writeConnections.size < 64) this.writeConnections.add(connection);
+  }
+
   /** Appends a request to the reply queue (it may already be complete). */
-  private enqueue(entry: QueuedReply): void {
+  enqueue(entry: QueuedReply): void {
     this.pending++;
     if (this.tail) this.tail.next = entry;
     else this.head = entry;
@@ -215,14 +246,18 @@ export class ClientSession implements ReplySink {
     if (entry.reply !== null && this.head === entry) this.drain();
   }
 
-  /** A reply the gateway produced itself, queued behind earlier commands. */
-  private pushLocal(reply: Buffer): void {
+  /** A frame the gateway produced itself (or a pub/sub message), queued behind earlier replies. */
+  pushLocal(reply: Buffer): void {
     if (this.head === null) {
       enqueueWrite(this.out, reply);
       this.afterWrite();
     } else {
       this.enqueue(new LocalReply(reply));
     }
+  }
+
+  push(frame: Buffer): void {
+    this.pushLocal(frame);
   }
 
   complete(entry: QueuedReply, reply: Buffer): void {
@@ -271,11 +306,31 @@ export class ClientSession implements ReplySink {
     if (this.head === null) setImmediate(() => this.socket.end());
   }
 
+  /** Drops transaction, watch, subscriptions and dedicated connections (RESET, disconnect). */
+  releaseState(): void {
+    this.txn = null;
+    this.watch = null;
+    this.pinned.release();
+    if (this.subscriptions) {
+      this.subscriptions.close();
+      this.gateway.subscriptionsEnded(this.subscriptions);
+      this.subscriptions = null;
+    }
+    this.writeConnections.clear();
+  }
+
   reset(): void {
+    this.releaseState();
     this.protocol = 2;
     this.name = '';
     this.authenticated = !this.gateway.authRequired;
+    this.readOnlyUser = false;
     this.user = 'default';
+  }
+
+  private onClose(): void {
+    this.releaseState();
+    this.gateway.sessionClosed(this);
   }
 
   /** One CLIENT LIST line, in Redis's format. */
@@ -283,9 +338,12 @@ export class ClientSession implements ReplySink {
     const now = Date.now();
     const addr = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
     const laddr = `${this.socket.localAddress}:${this.socket.localPort}`;
+    const subs = this.subscriptions;
     return (
       `id=${this.id} addr=${addr} laddr=${laddr} fd=0 name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
-      `idle=${Math.floor((now - this.lastCommandAt) / 1000)} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=${this.parser.buffered} ` +
+      `idle=${Math.floor((now - this.lastCommandAt) / 1000)} flags=${subs && subs.total > 0 ? 'P' : this.txn ? 'x' : 'N'} db=0 ` +
+      `sub=${subs?.count('channel') ?? 0} psub=${subs?.count('pattern') ?? 0} ssub=${subs?.count('shard') ?? 0} ` +
+      `multi=${this.txn ? this.txn.frames.length : -1} qbuf=${this.parser.buffered} ` +
       `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=${this.pending} omem=${this.socket.writableLength} tot-mem=0 ` +
       `events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.protocol}` +
       `${this.libInfo['lib-name'] ? ` lib-name=${this.libInfo['lib-name']}` : ''}${this.libInfo['lib-ver'] ? ` lib-ver=${this.libInfo['lib-ver']}` : ''}`
@@ -294,7 +352,7 @@ export class ClientSession implements ReplySink {
 }
 
 /** Redis's arity rule: positive = exact, negative = at least. */
-function checkArity(entry: CommandEntry, args: readonly Buffer[]): Buffer | null {
+export function checkArity(entry: CommandEntry, args: readonly Buffer[]): Buffer | null {
   const arity = entry.spec.arity;
   const argc = args.length;
   if ((arity > 0 && arity !== argc) || argc < -arity) {

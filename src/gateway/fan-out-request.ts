@@ -93,6 +93,36 @@ export class FanOutRequest implements QueuedReply, PartOwner {
         }
         return arrayFrame(merged);
       }
+      case 'union': {
+        const seen = new Set<string>();
+        const all: Buffer[] = [];
+        for (const r of replies) {
+          for (const e of aggregateElements(r) ?? []) {
+            const key = e.toString('latin1');
+            if (!seen.has(key)) {
+              seen.add(key);
+              all.push(e);
+            }
+          }
+        }
+        return arrayFrame(all);
+      }
+      case 'sum-per-name': {
+        const names: Buffer[] = [];
+        const counts: number[] = [];
+        replies.forEach((r, nodeIndex) => {
+          const items = aggregateElements(r) ?? [];
+          for (let i = 0; i + 1 < items.length; i += 2) {
+            const at = i / 2;
+            if (nodeIndex === 0) {
+              names.push(items[i]!);
+              counts.push(0);
+            }
+            counts[at] = (counts[at] ?? 0) + (integerOf(items[i + 1]!) ?? 0);
+          }
+        });
+        return arrayFrame(names.flatMap((n, i) => [n, encodeInteger(counts[i]!)]));
+      }
       case 'info': {
         const texts = replies.map((r) => {
           const v = decodeFrame(r);

@@ -52,7 +52,15 @@ export function gatewayFromConfig(config: SlotwayConfig, logger: Logger): Gatewa
     maxRequestBytes: l.maxRequestBytes,
     clientOutputBufferBytes: l.clientOutputBufferBytes,
     password: config.auth.password,
-    users: config.auth.users.map((u) => ({ name: u.name, password: u.password })),
+    tls: l.tls.enabled
+      ? {
+          cert: readFileSync(l.tls.certFile!),
+          key: readFileSync(l.tls.keyFile!),
+          ...(l.tls.caFile ? { ca: readFileSync(l.tls.caFile) } : {}),
+          ...(l.tls.port !== undefined ? { port: l.tls.port } : {}),
+        }
+      : undefined,
+    users: config.auth.users.map((u) => ({ name: u.name, password: u.password, readOnly: u.readOnly })),
     logger,
   });
 }

@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { AdminClient, replyText } from '../backend/admin-client.js';
 import type { BackendConnectOptions } from '../backend/connect-options.js';
 import { NodePool } from '../backend/node-pool.js';
@@ -18,6 +19,7 @@ import type { TopologySource } from '../topology/topology-source.js';
 import { ClientSession } from './client-session.js';
 import { GatewayStats } from './gateway-stats.js';
 import { type ReadFrom, Router } from './router.js';
+import type { Subscriptions } from './subscriptions.js';
 
 /** Per-command instruments, created once per command name and cached. */
 export interface CommandInstruments {
@@ -35,6 +37,8 @@ const NO_INSTRUMENTS: CommandInstruments = { count: { inc() {} }, latency: { obs
 export interface GatewayUser {
   name: string;
   password: string;
+  /** Only commands the backend flags read-only are allowed. */
+  readOnly?: boolean;
 }
 
 export interface GatewayOptions {
@@ -52,6 +56,8 @@ export interface GatewayOptions {
   /** requirepass-style password for the default user. */
   password?: string;
   users?: GatewayUser[];
+  /** TLS for clients: on `port` itself, or on a separate `tls.port` next to the plain listener. */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer; port?: number };
   logger?: Logger;
 }
 
@@ -67,7 +73,12 @@ export class Gateway {
   serverVersion = '7.0.0';
   private readonly server: net.Server;
   private unixServer: net.Server | null = null;
+  private tlsServer: tls.Server | null = null;
+  /** Port of the separate TLS listener, when one is configured. */
+  tlsPort: number | null = null;
   private readonly clients = new Set<ClientSession>();
+  /** Sessions with pub/sub subscriptions, told about topology changes. */
+  private readonly subscribers = new Set<Subscriptions>();
   private nextClientId = 1;
   private anyIndex = 0;
   /** Set by the metrics module; without it commands are not counted. */
@@ -88,8 +99,25 @@ export class Gateway {
       logger: options.logger,
       onConnectionError: () => this.topology.requestRefresh('connection error'),
     });
-    this.topology.on('change', (map) => this.pool.retain(new Set(map.allNodes().map((n) => n.key))));
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.topology.on('change', (map) => {
+      this.pool.retain(new Set(map.allNodes().map((n) => n.key)));
+      for (const s of this.subscribers) s.topologyChanged(map);
+    });
+    const t = options.tls;
+    const tlsOptions: tls.TlsOptions | null = t
+      ? {
+          cert: t.cert,
+          key: t.key,
+          ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        }
+      : null;
+    // Without a separate TLS port the main listener itself speaks TLS.
+    this.server =
+      tlsOptions && t?.port === undefined
+        ? tls.createServer(tlsOptions, (socket) => this.accept(socket))
+        : net.createServer((socket) => this.accept(socket));
+    if (tlsOptions && t?.port !== undefined)
+      this.tlsServer = tls.createServer(tlsOptions, (socket) => this.accept(socket));
   }
 
   get authRequired(): boolean {
@@ -127,6 +155,14 @@ export class Gateway {
         resolve();
       });
     });
+    if (this.tlsServer) {
+      const server = this.tlsServer;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.tls!.port, this.options.host, () => resolve());
+      });
+      this.tlsPort = (server.address() as net.AddressInfo).port;
+    }
     if (this.options.unixSocket) {
       this.unixServer = net.createServer((socket) => this.accept(socket));
       await new Promise<void>((resolve) => this.unixServer!.listen(this.options.unixSocket, resolve));
@@ -168,6 +204,14 @@ export class Gateway {
     return found;
   }
 
+  subscriptionsStarted(s: Subscriptions): void {
+    this.subscribers.add(s);
+  }
+
+  subscriptionsEnded(s: Subscriptions): void {
+    this.subscribers.delete(s);
+  }
+
   sessions(): ClientSession[] {
     return [...this.clients];
   }
@@ -189,12 +233,14 @@ export class Gateway {
     }
     const user = args.length === 3 ? args[1]!.toString('utf8') : 'default';
     const password = args[args.length - 1]!.toString('utf8');
+    const named = (this.options.users ?? []).find((u) => u.name === user && u.password === password);
     const ok =
-      (user === 'default' && this.options.password !== undefined && password === this.options.password) ||
-      (this.options.users ?? []).some((u) => u.name === user && u.password === password);
+      named !== undefined ||
+      (user === 'default' && this.options.password !== undefined && password === this.options.password);
     if (!ok) return encodeError('WRONGPASS invalid username-password pair or user is disabled.');
     session.authenticated = true;
     session.user = user;
+    session.readOnlyUser = named?.readOnly ?? false;
     return OK_REPLY;
   }
 
@@ -218,6 +264,7 @@ export class Gateway {
     this.topology.close();
     const closing = [new Promise<void>((r) => this.server.close(() => r()))];
     if (this.unixServer) closing.push(new Promise<void>((r) => this.unixServer!.close(() => r())));
+    if (this.tlsServer) closing.push(new Promise<void>((r) => this.tlsServer!.close(() => r())));
     for (const c of this.clients) c.socket.destroy();
     this.pool.close();
     await Promise.all(closing);

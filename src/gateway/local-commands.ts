@@ -19,6 +19,10 @@ export function runLocalCommand(
   switch (entry.spec.name) {
     case 'ping':
       if (args.length > 2) return arityError('ping');
+      if (p === 2 && session.subscriptions && session.subscriptions.total > 0) {
+        // A subscribed RESP2 client gets PING's answer in the shape of a message.
+        return encodeValue(resp.array([resp.bulk('pong'), resp.bulk(args[1] ?? '')]), 2);
+      }
       return args.length === 2 ? encodeBulk(args[1]!) : PONG;
     case 'echo':
       return encodeBulk(args[1]!);

@@ -3,6 +3,7 @@
 // failures are handled by the Router; a final reply is delivered to whoever owns the command.
 
 import type { BackendConnectionError, NodeConnection, ReplyHandler } from '../backend/node-connection.js';
+import type { ConnectionRole } from '../backend/node-pool.js';
 import type { NodeAddress } from '../topology/slot-map.js';
 import type { Router } from './router.js';
 
@@ -11,6 +12,8 @@ export abstract class RoutedCommand implements ReplyHandler {
   attempts = 0;
   /** Set after an ASK redirect: the next send goes to this node, preceded by ASKING. */
   askNode: NodeAddress | null = null;
+  /** The connection the latest attempt was written to. */
+  sentOn: NodeConnection | null = null;
 
   constructor(
     readonly router: Router,
@@ -25,6 +28,12 @@ export abstract class RoutedCommand implements ReplyHandler {
 
   /** The final reply for this command. */
   abstract deliver(frame: Buffer): void;
+
+  /** The connection to send on once the node is known: a shared one unless a subclass pins its own. */
+  connectionFor(node: NodeAddress, role: ConnectionRole): NodeConnection {
+    this.sentOn = this.router.pool.get(node, this.protocol, role);
+    return this.sentOn;
+  }
 
   onReply(frame: Buffer, connection: NodeConnection): void {
     if (frame[0] === 0x2d && this.router.handleErrorReply(this, frame, connection)) return;

@@ -65,7 +65,7 @@ export class Router {
       this.retryOrFail(cmd, 'CLUSTERDOWN Hash slot not served');
       return;
     }
-    const connection = this.pool.get(node, cmd.protocol, replica ? 'replica' : 'primary');
+    const connection = cmd.connectionFor(node, replica ? 'replica' : 'primary');
     if (cmd.askNode) {
       connection.send(ASKING, DISCARD_REPLY);
       cmd.askNode = null;

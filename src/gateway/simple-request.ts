@@ -1,6 +1,7 @@
 // The common case: one client command routed to one slot (or one node), its reply forwarded
 // unchanged. A single object serves as the client's queue entry and as the routed command.
 
+import type { NodeConnection } from '../backend/node-connection.js';
 import type { NodeAddress } from '../topology/slot-map.js';
 import type { QueuedReply, ReplySink } from './reply-queue.js';
 import { RoutedCommand } from './routed-command.js';
@@ -12,6 +13,8 @@ export class SimpleRequest extends RoutedCommand implements QueuedReply {
   private readonly startedAt = performance.now();
   /** Where this command's latency is recorded; set by the session. */
   latency: { observe(seconds: number): void } | null = null;
+  /** For writes: told which shared connection carried the command (WAIT needs it). */
+  writeSink: { noteWrite(connection: NodeConnection): void } | null = null;
 
   constructor(
     private readonly sink: ReplySink,
@@ -26,6 +29,7 @@ export class SimpleRequest extends RoutedCommand implements QueuedReply {
 
   deliver(frame: Buffer): void {
     this.latency?.observe((performance.now() - this.startedAt) / 1000);
+    if (this.writeSink && this.sentOn) this.writeSink.noteWrite(this.sentOn);
     this.sink.complete(this, frame);
   }
 }

@@ -208,7 +208,7 @@ export function splitInlineArgs(line: Buffer): Buffer[] {
           i += 3;
         } else if (ch === 0x5c && i + 1 < n) {
           i++;
-          bytes.push(unescape(line[i]!));
+          bytes.push(escapedByte(line[i]!));
         } else if (ch === 0x22) {
           if (i + 1 < n && !isSpace(line[i + 1]!)) throw unbalanced();
           i++;
@@ -253,7 +253,7 @@ function isHex(c: number | undefined): boolean {
   return c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
 }
 
-function unescape(c: number): number {
+function escapedByte(c: number): number {
   switch (c) {
     case 0x6e:
       return 0x0a;

@@ -14,7 +14,8 @@ describe('gateway smoke', () => {
       await c.call('MSET', 'a', '1', 'b', '2', 'c', '3');
       const reply = await c.call('MGET', 'a', 'b', 'nope', 'c', 'foo');
       expect(reply.type).toBe('array');
-      const values = reply.type === 'array' ? reply.value.map((v) => (v.type === 'bulk' ? v.value.toString() : null)) : [];
+      const values =
+        reply.type === 'array' ? reply.value.map((v) => (v.type === 'bulk' ? v.value.toString() : null)) : [];
       expect(values).toEqual(['1', '2', null, '3', 'bar']);
     } finally {
       c.close();

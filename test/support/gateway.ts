@@ -4,8 +4,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { AdminClient } from '../../src/backend/admin-client.js';
 import { defaultConfig, type SlotwayConfig } from '../../src/config/schema.js';
-import { gatewayFromConfig } from '../../src/gateway/gateway-from-config.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
+import { gatewayFromConfig } from '../../src/gateway/gateway-from-config.js';
 import { type AdminServer, startAdminServer } from '../../src/observability/admin-server.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { LocalCluster } from '../../src/ops/local-cluster.js';
@@ -24,7 +24,10 @@ export type ConfigOverrides = {
 };
 
 /** Starts a gateway for `cluster` (cluster or standalone mode follows the cluster's mode). */
-export async function startTestGateway(cluster: LocalCluster, overrides: ConfigOverrides = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  cluster: LocalCluster,
+  overrides: ConfigOverrides = {},
+): Promise<TestGateway> {
   const base = defaultConfig();
   const config: SlotwayConfig = {
     ...base,
