@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ReplyReader } from '../protocol/reply-reader.js';
+import { encodeCommand } from '../protocol/resp-encoder.js';
 import type { NodeAddress } from '../topology/slot-map.js';
 import type { BackendConnectOptions } from './connect-options.js';
 import { enqueueWrite, WriteQueue } from './write-batcher.js';
@@ -93,6 +94,11 @@ export class NodeConnection {
   /** Commands queued while the connection is still being established. */
   private pendingFrames: Buffer[] = [];
   private pendingHandlers: ReplyHandler[] = [];
+  private pendingDurable: boolean[] = [];
+  /** Durable-write mode: the WAIT sent after each batch of writes, and the writes of this batch. */
+  private readonly waitFrame: Buffer | null;
+  private readonly waitReplicas: number;
+  private batch: HeldReply[] = [];
   private connectTimer: NodeJS.Timeout | null;
   lastUsed = Date.now();
 
@@ -110,6 +116,17 @@ export class NodeConnection {
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 10_000);
     this.out = new WriteQueue(this.socket);
+    const durability = options.durability;
+    this.waitReplicas = durability?.replicas ?? 0;
+    this.waitFrame =
+      durability && durability.replicas > 0
+        ? encodeCommand(
+            durability.aof
+              ? ['WAITAOF', 0, durability.replicas, durability.timeoutMs]
+              : ['WAIT', durability.replicas, durability.timeoutMs],
+          )
+        : null;
+    if (this.waitFrame) this.out.beforeFlush = () => this.closeBatch();
     this.connectTimer = setTimeout(() => {
       this.destroy(
         new BackendConnectionError(
@@ -128,14 +145,23 @@ export class NodeConnection {
     );
   }
 
-  /** Queues one command frame; its reply (or failure) goes to `handler`. */
-  send(frame: Buffer, handler: ReplyHandler): void {
+  /**
+   * Queues one command frame; its reply (or failure) goes to `handler`. A `durable` write's reply is
+   * held until the WAIT that closes its batch confirms it (durable-write mode only).
+   */
+  send(frame: Buffer, handler: ReplyHandler, durable = false): void {
     if (this.state === 'ready') {
+      if (durable && this.waitFrame) {
+        const held = new HeldReply(handler);
+        this.batch.push(held);
+        handler = held;
+      }
       this.inflight.push(handler, Date.now());
       enqueueWrite(this.out, frame);
     } else if (this.state === 'connecting') {
       this.pendingFrames.push(frame);
       this.pendingHandlers.push(handler);
+      this.pendingDurable.push(durable);
     } else {
       handler.onConnectionFailure(
         new BackendConnectionError(this.node.key, `connection to ${this.node.key} is closed`),
@@ -170,12 +196,26 @@ export class NodeConnection {
     this.state = 'ready';
     const frames = this.pendingFrames;
     const handlers = this.pendingHandlers;
+    const durable = this.pendingDurable;
     this.pendingFrames = [];
     this.pendingHandlers = [];
-    const now = Date.now();
-    for (let i = 0; i < frames.length; i++) {
-      this.inflight.push(handlers[i]!, now);
-      enqueueWrite(this.out, frames[i]!);
+    this.pendingDurable = [];
+    for (let i = 0; i < frames.length; i++) this.send(frames[i]!, handlers[i]!, durable[i]);
+  }
+
+  /** Ends a batch that contained durable writes with one WAIT on this same connection. */
+  private closeBatch(): void {
+    if (this.batch.length === 0 || this.state !== 'ready') return;
+    this.inflight.push(new DurabilityCheck(this.batch, this.waitReplicas), Date.now());
+    this.out.append(this.waitFrame!);
+    this.batch = [];
+  }
+
+  /** Sends PING when the connection has been idle, so a dead node is noticed without traffic. */
+  healthCheck(now: number, idleMs: number): void {
+    if (this.state === 'ready' && this.outstanding === 0 && now - this.lastUsed >= idleMs) {
+      this.lastUsed = now;
+      this.send(PING, DISCARD_REPLY);
     }
   }
 
@@ -206,10 +246,73 @@ export class NodeConnection {
     const pending = this.pendingHandlers;
     this.pendingHandlers = [];
     this.pendingFrames = [];
+    this.pendingDurable = [];
+    this.batch = [];
     for (const h of this.inflight.drain()) h.onConnectionFailure(err, true);
     for (const h of pending) h.onConnectionFailure(err, false);
     this.events.onClose(this, error);
   }
+}
+
+const PING = encodeCommand(['PING']);
+
+/** A durable write's reply, held until the batch's WAIT answers. */
+class HeldReply implements ReplyHandler {
+  frame: Buffer | null = null;
+  connection: NodeConnection | null = null;
+  constructor(readonly handler: ReplyHandler) {}
+  onReply(frame: Buffer, connection: NodeConnection): void {
+    this.frame = frame;
+    this.connection = connection;
+  }
+  onConnectionFailure(error: BackendConnectionError, written: boolean): void {
+    this.handler.onConnectionFailure(error, written);
+  }
+}
+
+/**
+ * The WAIT (or WAITAOF) closing a batch of durable writes: enough replicas confirmed → the held
+ * replies are released; otherwise each write that succeeded is answered NOREPLICAS instead, since it
+ * is applied on the primary but could be lost on failover. Error replies (MOVED, WRONGTYPE) pass as
+ * they are.
+ */
+class DurabilityCheck implements ReplyHandler {
+  constructor(
+    private readonly held: HeldReply[],
+    private readonly required: number,
+  ) {}
+
+  onReply(frame: Buffer): void {
+    const confirmed = confirmedReplicas(frame);
+    const ok = confirmed >= this.required;
+    const refusal = ok
+      ? null
+      : Buffer.from(
+          frame[0] === 0x2d
+            ? `-NOREPLICAS write applied on the primary but not confirmed by replicas: ${frame.toString('utf8', 1, frame.length - 2)}\r\n`
+            : `-NOREPLICAS write applied on the primary but confirmed by ${confirmed} of ${this.required} required replicas in time; it may be lost on failover\r\n`,
+        );
+    for (const h of this.held) {
+      const reply = h.frame!;
+      h.handler.onReply(refusal && reply[0] !== 0x2d ? refusal : reply, h.connection!);
+    }
+  }
+
+  onConnectionFailure(error: BackendConnectionError): void {
+    // The writes were applied (their replies arrived) but their replication is unknown.
+    for (const h of this.held) if (h.frame) h.handler.onConnectionFailure(error, true);
+  }
+}
+
+/** Replicas confirmed by a WAIT (integer) or WAITAOF ([local, replicas]) reply; -1 for an error. */
+function confirmedReplicas(frame: Buffer): number {
+  if (frame[0] === 0x3a) return Number(frame.toString('latin1', 1, frame.length - 2));
+  if (frame[0] === 0x2a) {
+    const text = frame.toString('latin1');
+    const numbers = text.match(/:(-?\d+)\r\n/g) ?? [];
+    return numbers.length === 2 ? Number(numbers[1]!.slice(1, -2)) : -1;
+  }
+  return -1;
 }
 
 /** Checks the reply to a connection preamble command; an error reply (bad AUTH) kills the connection. */

@@ -12,6 +12,8 @@ import { BackendConnectionError, NodeConnection } from './node-connection.js';
 
 export interface NodePoolOptions extends BackendConnectOptions {
   connectionsPerNode: number;
+  /** Idle connections are PINGed this often; 0 disables health checks. */
+  healthCheckMs?: number;
   logger?: Logger;
   /** Called when a connection fails (not when the gateway closes it): triggers a topology refresh. */
   onConnectionError?: (node: NodeAddress, error: BackendConnectionError) => void;
@@ -171,8 +173,10 @@ export class NodePool {
   private checkTimeouts(): void {
     const now = Date.now();
     const limit = this.options.commandTimeoutMs;
-    if (limit <= 0) return;
+    const idle = this.options.healthCheckMs ?? 0;
     for (const c of this.allConnections()) {
+      if (idle > 0) c.healthCheck(now, idle);
+      if (limit <= 0) continue;
       if (c.state !== 'closed' && c.oldestWaitMs(now) > limit) {
         c.destroy(new BackendConnectionError(c.node.key, `${c.node.key} did not answer within ${limit} ms`));
       }

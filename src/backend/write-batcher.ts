@@ -12,10 +12,20 @@ export class WriteQueue {
   bytes = 0;
   scheduled = false;
 
+  /** Called first thing in a flush: the owner may append a batch trailer (durable writes' WAIT). */
+  beforeFlush: (() => void) | null = null;
+
   constructor(readonly socket: Socket) {}
+
+  /** Adds a chunk to the batch being flushed (only from beforeFlush). */
+  append(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
 
   /** Writes what is queued; returns false when the socket is buffering (backpressure). */
   flush(): boolean {
+    this.beforeFlush?.();
     this.scheduled = false;
     const n = this.chunks.length;
     if (n === 0) return true;

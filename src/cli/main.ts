@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `slotway` command line: wires each subcommand's module into one commander program.
 
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { registerConfigCommand } from '../config/check-command.js';
 import { addConfigFlags, type CliFlags } from '../config/flag-source.js';
@@ -8,6 +9,7 @@ import { ConfigError, ConfigValidationError, formatConfigErrors, loadConfig } fr
 import { createLogger, type LogLevel } from '../observability/logger.js';
 import { registerDevCommand } from '../ops/dev-command.js';
 import { startGatewayWithAdmin } from './run-gateway.js';
+import { isWorkerPrimary, superviseWorkers } from './workers.js';
 
 const EXAMPLES = `
 Examples:
@@ -33,6 +35,11 @@ addConfigFlags(
 ).action(async (flags: CliFlags) => {
   const loaded = loadOrExit(flags);
   const logger = createLogger({ level: loaded.log.level as LogLevel, format: loaded.log.format });
+  const workers = loaded.workers === 0 ? availableParallelism() : loaded.workers;
+  if (isWorkerPrimary(workers)) {
+    superviseWorkers(workers, logger);
+    return;
+  }
   const running = await startGatewayWithAdmin(loaded, logger).catch((err: Error) =>
     fail(`slotway start: ${err.message}`),
   );

@@ -30,8 +30,8 @@ export async function startGatewayWithAdmin(config: SlotwayConfig, logger: Logge
     admin,
     port,
     async stop() {
+      await gateway.drain();
       await admin.close();
-      await gateway.close();
     },
   };
 }

@@ -174,7 +174,7 @@ export function shapeOf(spec: CommandSpec): CommandShape {
   if (spec.flags.has('admin') && !ANY_NODE_CONTAINERS.has(name.split('|')[0]!)) {
     return {
       kind: 'refused',
-      reason: `${name.toUpperCase()} is an administrative command; run it against the nodes directly`,
+      reason: `${name.replace('|', ' ').toUpperCase()} is an administrative command; run it against the nodes directly`,
     };
   }
   return { kind: 'any-node' };

@@ -51,6 +51,8 @@ export const SLOTWAY_VARIABLES: readonly EnvironmentVariable[] = [
   variable('SLOTWAY_BACKEND_READ_FROM', 'backend.readFrom', 'string'),
   variable('SLOTWAY_BACKEND_MAX_RETRIES', 'backend.maxRetries', 'integer'),
   variable('SLOTWAY_BACKEND_RETRY_DELAY_MS', 'backend.retryDelayMs', 'integer'),
+  variable('SLOTWAY_BACKEND_RETRY_TIMEOUT_MS', 'backend.retryTimeoutMs', 'integer'),
+  variable('SLOTWAY_BACKEND_HEALTH_CHECK_MS', 'backend.healthCheckMs', 'integer'),
   variable('SLOTWAY_BACKEND_TOPOLOGY_REFRESH_MS', 'backend.topologyRefreshMs', 'integer'),
   variable('SLOTWAY_LISTEN_HOST', 'listen.host', 'string'),
   variable('SLOTWAY_LISTEN_PORT', 'listen.port', 'integer'),

@@ -163,15 +163,15 @@ describe('loadConfig: bad values', () => {
     const lines = errorLines({
       file: path,
       env: { ...CLUSTER_ENV, SLOTWAY_HTTP_ENABLED: 'maybe', SLOTWAY_HTTP_PORT: 'eighty' },
-      flags: { workers: '0' },
+      flags: { workers: '65' },
     });
     expect(lines).toEqual([
       'http.enabled = "maybe" (from env SLOTWAY_HTTP_ENABLED): must be one of: true, false, 1, 0, yes, no',
-      `backend.conectionsPerNode = 3 (from file ${path}): unknown key (did you mean "connectionsPerNode"?); allowed under backend: mode, nodes, url, username, password, serverKind, tls, connectionsPerNode, connectTimeoutMs, commandTimeoutMs, readFrom, maxRetries, retryDelayMs, topologyRefreshMs`,
+      `backend.conectionsPerNode = 3 (from file ${path}): unknown key (did you mean "connectionsPerNode"?); allowed under backend: mode, nodes, url, username, password, serverKind, tls, connectionsPerNode, connectTimeoutMs, commandTimeoutMs, readFrom, maxRetries, retryDelayMs, retryTimeoutMs, healthCheckMs, topologyRefreshMs`,
       `listen.port = 70000 (from file ${path}): must be an integer from 0 to 65535`,
       'http.port = "eighty" (from env SLOTWAY_HTTP_PORT): must be an integer from 0 to 65535',
       `log.level = "loud" (from file ${path}): must be one of: trace, debug, info, warn, error, fatal, silent`,
-      'workers = 0 (from flag --workers): must be an integer from 1 to 64',
+      'workers = 65 (from flag --workers): must be an integer from 0 to 64',
     ]);
   });
 
@@ -229,7 +229,7 @@ describe('loadConfig: bad values', () => {
 
   it('a ConfigValidationError message lists the problems', () => {
     expect(() => loadConfig({ env: { ...CLUSTER_ENV, SLOTWAY_WORKERS: '99' } })).toThrow(
-      'invalid configuration (1 error):\nworkers = 99 (from env SLOTWAY_WORKERS): must be an integer from 1 to 64',
+      'invalid configuration (1 error):\nworkers = 99 (from env SLOTWAY_WORKERS): must be an integer from 0 to 64',
     );
   });
 

@@ -19,8 +19,10 @@ describe('defaultConfig', () => {
         connectTimeoutMs: 2000,
         commandTimeoutMs: 5000,
         readFrom: 'primary',
-        maxRetries: 3,
+        maxRetries: 10,
         retryDelayMs: 100,
+        retryTimeoutMs: 5000,
+        healthCheckMs: 1000,
         topologyRefreshMs: 5000,
       },
       listen: {
@@ -37,7 +39,7 @@ describe('defaultConfig', () => {
       admin: { host: '127.0.0.1', port: 9121 },
       durability: { waitReplicas: 0, timeoutMs: 1000, waitAof: false },
       log: { level: 'info', format: 'auto' },
-      workers: 1,
+      workers: 0,
     });
   });
 
@@ -70,7 +72,7 @@ describe('slotwayConfigSchema bounds and messages', () => {
       { listen: { maxRequestBytes: 10 } },
       'listen.maxRequestBytes: must be an integer from 1024 to 4294967296',
     ],
-    [{ workers: 65 }, 'workers: must be an integer from 1 to 64'],
+    [{ workers: 65 }, 'workers: must be an integer from 0 to 64'],
     [
       { backend: { readFrom: 'nearest' } },
       'backend.readFrom: must be one of: primary, replica, prefer-replica',

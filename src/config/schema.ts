@@ -76,11 +76,23 @@ const backend = section({
       'Where read-only commands go: primary; replica (READONLY, may lag); prefer-replica (primary when no replica is up).',
     ),
   maxRetries: integer(0, 100)
-    .default(3)
-    .describe('Retries after TRYAGAIN, CLUSTERDOWN or a lost connection before the client sees the error.'),
+    .default(10)
+    .describe(
+      'Retries after TRYAGAIN, CLUSTERDOWN, LOADING or a lost connection before the client sees the error (writes that may have been applied are never retried).',
+    ),
   retryDelayMs: integer(0, 60_000)
     .default(100)
-    .describe('Delay before the first retry; later retries back off.'),
+    .describe('Delay before the first retry; later retries double it (at most 1 s), with jitter.'),
+  retryTimeoutMs: integer(0, 600_000)
+    .default(5000)
+    .describe(
+      'Total time one command may spend being retried, e.g. across a failover; then the client sees the error.',
+    ),
+  healthCheckMs: integer(0, 3_600_000)
+    .default(1000)
+    .describe(
+      'Idle backend connections are PINGed this often, so a dead node is noticed without traffic; 0 is off.',
+    ),
   topologyRefreshMs: integer(100, 3_600_000)
     .default(5000)
     .describe('Periodic slot-map refresh; MOVED replies and connection errors also trigger one.'),
@@ -195,7 +207,9 @@ export const slotwayConfigSchema = section({
   admin,
   durability,
   log,
-  workers: integer(1, 64).default(1).describe('Gateway processes sharing the listeners.'),
+  workers: integer(0, 64)
+    .default(0)
+    .describe('Gateway processes sharing the listeners (`slotway start`); 0 is one per CPU core.'),
 });
 
 export type SlotwayConfig = z.output<typeof slotwayConfigSchema>;

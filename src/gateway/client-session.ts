@@ -91,6 +91,24 @@ export class ClientSession implements ReplySink {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.checkOutput());
+    const idle = gateway.options.idleTimeoutMs ?? 0;
+    if (idle > 0) socket.setTimeout(idle, () => this.onIdle());
+  }
+
+  /** Redis's `timeout`: idle clients are closed, but not subscribers or clients waiting on a reply. */
+  private onIdle(): void {
+    if (this.pending > 0 || (this.subscriptions && this.subscriptions.total > 0)) return;
+    this.socket.destroy();
+  }
+
+  /** Graceful shutdown: read nothing more, finish what was received, then close. */
+  beginDrain(): void {
+    this.socket.pause();
+    this.closeAfterReplies();
+  }
+
+  get idle(): boolean {
+    return this.pending === 0;
   }
 
   private onData(chunk: Buffer): void {
@@ -174,7 +192,9 @@ export class ClientSession implements ReplySink {
         const bySlot = splitBySlot(args, shape.keyStep);
         if (bySlot.size === 1) {
           const slot = bySlot.keys().next().value!;
-          this.startSimple(new SimpleRequest(this, gw.router, frame, slot, entry.readOnly));
+          const req = new SimpleRequest(this, gw.router, frame, slot, entry.readOnly);
+          req.durable = entry.write;
+          this.startSimple(req);
         } else if (shape.merge === 'mget') {
           this.enqueue(new MGetRequest(this, gw.router, args, bySlot));
         } else if (shape.merge === 'mset') {
@@ -221,7 +241,10 @@ export class ClientSession implements ReplySink {
     }
     const fixed = slot === -1 ? gw.anyPrimary() : null;
     const req = new SimpleRequest(this, gw.router, frame, slot, entry.readOnly, fixed);
-    if (entry.write) req.writeSink = this;
+    if (entry.write) {
+      req.writeSink = this;
+      req.durable = true;
+    }
     this.startSimple(req);
   }
 

@@ -43,10 +43,24 @@ export function gatewayFromConfig(config: SlotwayConfig, logger: Logger): Gatewa
     host: l.host,
     port: l.port,
     unixSocket: l.unixSocket,
-    backend: { ...connect, connectionsPerNode: b.connectionsPerNode },
+    backend: {
+      ...connect,
+      connectionsPerNode: b.connectionsPerNode,
+      healthCheckMs: b.healthCheckMs,
+      durability:
+        config.durability.waitReplicas > 0
+          ? {
+              replicas: config.durability.waitReplicas,
+              timeoutMs: config.durability.timeoutMs,
+              aof: config.durability.waitAof,
+            }
+          : null,
+    },
     readFrom: b.readFrom,
     maxRetries: b.maxRetries,
     retryDelayMs: b.retryDelayMs,
+    retryTimeoutMs: b.retryTimeoutMs,
+    idleTimeoutMs: l.idleTimeoutMs,
     topologyRefreshMs: b.topologyRefreshMs,
     maxClients: l.maxClients,
     maxRequestBytes: l.maxRequestBytes,

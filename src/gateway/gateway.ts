@@ -45,11 +45,14 @@ export interface GatewayOptions {
   host: string;
   port: number;
   unixSocket?: string;
-  backend: BackendConnectOptions & { connectionsPerNode: number };
+  backend: BackendConnectOptions & { connectionsPerNode: number; healthCheckMs?: number };
   readFrom: ReadFrom;
   maxRetries: number;
   retryDelayMs: number;
+  retryTimeoutMs: number;
   topologyRefreshMs: number;
+  /** Close client connections idle this long (not subscribed or blocked ones); 0 keeps them. */
+  idleTimeoutMs?: number;
   maxClients: number;
   maxRequestBytes: number;
   clientOutputBufferBytes: number;
@@ -144,6 +147,7 @@ export class Gateway {
         readFrom: this.options.readFrom,
         maxRetries: this.options.maxRetries,
         retryDelayMs: this.options.retryDelayMs,
+        retryTimeoutMs: this.options.retryTimeoutMs,
         maxRedirects: 16,
       },
       this.stats,
@@ -257,6 +261,20 @@ export class Gateway {
       `cluster_size:${map.shards.length}`,
       '',
     ].join('\r\n');
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): stop accepting, stop reading, let every command already received
+   * finish and its reply be written, then close. Clients still busy after `timeoutMs` are cut off.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.server.close();
+    this.unixServer?.close();
+    this.tlsServer?.close();
+    for (const c of this.clients) c.beginDrain();
+    const until = Date.now() + timeoutMs;
+    while (this.clients.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await this.close();
   }
 
   /** Stops accepting, closes clients and backend connections. */

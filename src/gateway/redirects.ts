@@ -18,18 +18,23 @@ function startsWith(frame: Buffer, word: string): boolean {
   return true;
 }
 
-/** Parses an error frame; null when it is an ordinary error that goes to the client. */
-export function parseRedirect(frame: Buffer): Redirect | null {
+/**
+ * Parses an error frame; null when it is an ordinary error that goes to the client. `askedHost` is
+ * the host of the node that sent the frame, used when the redirect leaves the host empty.
+ */
+export function parseRedirect(frame: Buffer, askedHost = ''): Redirect | null {
   if (frame[0] !== MINUS) return null;
   if (startsWith(frame, 'MOVED ') || startsWith(frame, 'ASK ')) {
     const text = frame.toString('latin1', 1, frame.length - 2);
     const [word, slotText, endpoint] = text.split(' ');
     const slot = Number(slotText);
     if (!endpoint || !Number.isInteger(slot)) return null;
-    const { host, port } = splitHostPort(endpoint);
-    // An empty host means "the node you asked" (cluster-preferred-endpoint-type unknown-endpoint).
-    if (!host || !Number.isFinite(port)) return null;
-    const node = nodeAddress(host, port);
+    const parsed = splitHostPort(endpoint);
+    // An empty host (`MOVED 3999 :6381`, cluster-preferred-endpoint-type unknown-endpoint) means
+    // "the host you sent the command to, on this port".
+    const host = parsed.host || askedHost;
+    if (!host || !Number.isFinite(parsed.port)) return null;
+    const node = nodeAddress(host, parsed.port);
     return word === 'MOVED' ? { kind: 'moved', slot, node } : { kind: 'ask', slot, node };
   }
   if (startsWith(frame, 'TRYAGAIN')) return { kind: 'retry', reason: 'TRYAGAIN' };

@@ -8,8 +8,13 @@ import type { NodeAddress } from '../topology/slot-map.js';
 import type { Router } from './router.js';
 
 export abstract class RoutedCommand implements ReplyHandler {
-  /** Attempts made so far (redirects and retries). */
+  /** MOVED/ASK redirects followed so far. */
   attempts = 0;
+  /** Backoff retries made so far, and when the first one started (its budget runs from there). */
+  retries = 0;
+  retryStartedAt = 0;
+  /** A write that must be confirmed by replicas (durable-write mode) before its reply is released. */
+  durable = false;
   /** Set after an ASK redirect: the next send goes to this node, preceded by ASKING. */
   askNode: NodeAddress | null = null;
   /** The connection the latest attempt was written to. */

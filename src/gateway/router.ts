@@ -20,6 +20,8 @@ export interface RouterOptions {
   maxRetries: number;
   /** First backoff delay; doubles per retry, with jitter. */
   retryDelayMs: number;
+  /** Total time one command may spend in backoff retries. */
+  retryTimeoutMs: number;
   /** MOVED/ASK redirects followed for one command before giving up. */
   maxRedirects: number;
 }
@@ -70,17 +72,16 @@ export class Router {
       connection.send(ASKING, DISCARD_REPLY);
       cmd.askNode = null;
     }
-    connection.send(cmd.frame, cmd);
+    connection.send(cmd.frame, cmd, cmd.durable);
   }
 
   /** Handles an error reply that is a redirect or a retry signal; false when it goes to the client. */
-  handleErrorReply(cmd: RoutedCommand, frame: Buffer, _connection: NodeConnection): boolean {
-    const redirect = parseRedirect(frame);
+  handleErrorReply(cmd: RoutedCommand, frame: Buffer, connection: NodeConnection): boolean {
+    const redirect = parseRedirect(frame, connection.node.host);
     if (!redirect) return false;
-    cmd.attempts++;
     if (redirect.kind === 'moved') {
       this.stats.moved++;
-      if (cmd.attempts > this.options.maxRedirects || cmd.fixedNode) return false;
+      if (++cmd.attempts > this.options.maxRedirects || cmd.fixedNode) return false;
       this.topology.applyMoved(redirect.slot, redirect.node);
       this.topology.requestRefresh('MOVED');
       this.send(cmd);
@@ -88,57 +89,57 @@ export class Router {
     }
     if (redirect.kind === 'ask') {
       this.stats.ask++;
-      if (cmd.attempts > this.options.maxRedirects) return false;
+      if (++cmd.attempts > this.options.maxRedirects) return false;
       cmd.askNode = redirect.node;
       this.send(cmd);
       return true;
     }
     this.stats.tryAgain++;
-    if (cmd.attempts > this.options.maxRetries + this.options.maxRedirects) return false;
-    if (redirect.reason === 'CLUSTERDOWN' || redirect.reason === 'MASTERDOWN')
+    if (redirect.reason === 'CLUSTERDOWN' || redirect.reason === 'MASTERDOWN') {
       this.topology.requestRefresh(redirect.reason);
-    this.later(cmd);
-    return true;
+    }
+    return this.retry(cmd);
   }
 
   /**
    * A connection failed with the command queued or in flight. A command that never left the gateway,
-   * or a read-only one, is retried after a topology refresh; a write that may have been applied is
-   * not sent twice: the client gets an error saying so.
+   * or a read-only one, is retried (after a topology refresh, within the retry budget); a write that
+   * may have been applied is never sent twice: the client gets an error saying so.
    */
   handleConnectionFailure(cmd: RoutedCommand, error: BackendConnectionError, written: boolean): void {
     this.stats.connectionFailures++;
     this.topology.requestRefresh('connection error');
-    if ((written && !cmd.readOnly) || cmd.attempts >= this.options.maxRetries) {
+    if (written && !cmd.readOnly) {
       cmd.deliver(
         encodeError(
-          written && !cmd.readOnly
-            ? `ERR connection to ${error.node} lost after the command was sent; it may or may not have been applied`
-            : `CLUSTERDOWN ${error.message}`,
+          `ERR connection to ${error.node} lost after the command was sent; it may or may not have been applied`,
         ),
       );
       return;
     }
-    cmd.attempts++;
-    this.later(cmd);
+    if (!this.retry(cmd)) cmd.deliver(encodeError(`CLUSTERDOWN ${error.message}`));
   }
 
   private retryOrFail(cmd: RoutedCommand, message: string): void {
-    if (cmd.attempts >= this.options.maxRetries) {
-      cmd.deliver(encodeError(message));
-      return;
-    }
-    cmd.attempts++;
     this.topology.requestRefresh(message);
-    this.later(cmd);
+    if (!this.retry(cmd)) cmd.deliver(encodeError(message));
   }
 
-  /** Resends after an exponential backoff with jitter. */
-  private later(cmd: RoutedCommand): void {
+  /**
+   * Schedules a resend after exponential backoff with jitter, if the command still has retries and
+   * time left in its budget (maxRetries, retryTimeoutMs from its first retry); false when it has not.
+   */
+  private retry(cmd: RoutedCommand): boolean {
+    const now = Date.now();
+    if (cmd.retries === 0) cmd.retryStartedAt = now;
+    if (cmd.retries >= this.options.maxRetries) return false;
+    const base = this.options.retryDelayMs * 2 ** Math.min(cmd.retries, 10);
+    const delay = Math.min(base, 1000) * (0.5 + Math.random() / 2);
+    if (now + delay - cmd.retryStartedAt > this.options.retryTimeoutMs) return false;
+    cmd.retries++;
     this.stats.retries++;
-    const base = this.options.retryDelayMs * 2 ** Math.min(cmd.attempts - 1, 6);
-    const delay = Math.min(base, 2000) * (0.5 + Math.random() / 2);
     setTimeout(() => this.send(cmd), delay);
+    return true;
   }
 }
 

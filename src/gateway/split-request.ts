@@ -45,9 +45,18 @@ abstract class FragmentedRequest implements QueuedReply, PartOwner {
     for (const [slot, keyIndexes] of bySlot) {
       const partArgs: Buffer[] = [args[0]!];
       for (const i of keyIndexes) for (let k = 0; k < keyStep; k++) partArgs.push(args[i + k]!);
-      parts.push(
-        new PartCommand(this, index++, router, encodeCommand(partArgs), slot, readOnly, null, sink.protocol),
+      const part = new PartCommand(
+        this,
+        index++,
+        router,
+        encodeCommand(partArgs),
+        slot,
+        readOnly,
+        null,
+        sink.protocol,
       );
+      part.durable = !readOnly;
+      parts.push(part);
     }
     for (const part of parts) router.send(part);
   }

@@ -78,7 +78,7 @@ export class ExecRequest implements QueuedReply {
     this.ask = null;
     connection.send(MULTI, handlers[0]!);
     for (let i = 0; i < this.txn.frames.length; i++) connection.send(this.txn.frames[i]!, handlers[i + 1]!);
-    connection.send(EXEC, handlers[handlers.length - 1]!);
+    connection.send(EXEC, handlers[handlers.length - 1]!, true);
   }
 
   replyArrived(index: number, frame: Buffer): void {

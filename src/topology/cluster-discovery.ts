@@ -11,12 +11,16 @@ export interface DiscoveredShard {
   shard: Shard;
 }
 
-/** Resolves the host to use for a node from what the server advertised and who we asked. */
+/**
+ * Resolves the host to use for a node from what the server advertised and who we asked. An empty
+ * (or NULL) endpoint means "unknown: use the host you sent this command to", as with
+ * cluster-preferred-endpoint-type unknown-endpoint behind a load balancer; `?` means the preferred
+ * hostname is not set, so the node's ip is the next best thing.
+ */
 function endpointHost(endpoint: string, ip: string, askedHost: string): string | null {
-  if (endpoint && endpoint !== '?') return endpoint;
-  if (endpoint === '' && !ip) return askedHost;
-  if (ip && ip !== '?') return ip;
-  return endpoint === '' ? askedHost : null;
+  if (endpoint === '') return askedHost;
+  if (endpoint !== '?') return endpoint;
+  return ip && ip !== '?' ? ip : null;
 }
 
 /** Parses a CLUSTER SHARDS reply. Replicas that are not online are left out of the replica list. */
@@ -53,16 +57,24 @@ export function parseClusterSlots(reply: RespValue, askedHost: string): Discover
     const from = intOf(items[0]);
     const to = intOf(items[1]);
     if (!Number.isFinite(from) || !Number.isFinite(to)) continue;
-    const nodes: NodeAddress[] = [];
+    const nodes: Array<NodeAddress | null> = [];
     for (const nodeValue of items.slice(2)) {
+      // [endpoint, port, id, {ip, hostname} (Redis 7+), ...]
       const parts = itemsOf(nodeValue);
-      const host = endpointHost(textOf(parts[0]), '', askedHost);
+      const ip = textOf(fieldsOf(parts[3]).get('ip'));
+      const host = endpointHost(textOf(parts[0]), ip, askedHost);
       const port = intOf(parts[1]);
-      if (host === null || !Number.isFinite(port)) continue;
-      nodes.push(nodeAddress(host, port, textOf(parts[2]) || undefined));
+      nodes.push(
+        host === null || !Number.isFinite(port)
+          ? null
+          : nodeAddress(host, port, textOf(parts[2]) || undefined),
+      );
     }
-    const [primary, ...replicas] = nodes;
+    // The first node is the primary: when it cannot be placed, skip the range rather than let a
+    // replica take its place.
+    const [primary, ...rest] = nodes;
     if (!primary) continue;
+    const replicas = rest.filter((n): n is NodeAddress => n !== null);
     const entry = byPrimary.get(primary.key);
     if (entry) entry.ranges.push([from, to]);
     else byPrimary.set(primary.key, { ranges: [[from, to]], shard: { primary, replicas } });
