@@ -14,6 +14,8 @@ export interface CommandEntry {
   readonly displayName: string;
   readonly readOnly: boolean;
   readonly write: boolean;
+  /** Argument index of the only key, for the common one-key commands (GET, SET, ...); -1 otherwise. */
+  readonly singleKeyIndex: number;
   /** Subcommand entries of a container command (CONFIG, CLIENT, ...). */
   readonly subcommands: ReadonlyMap<string, CommandEntry> | null;
 }
@@ -68,6 +70,14 @@ function toEntry(spec: CommandSpec): CommandEntry {
     displayName: spec.name.replace('|', ' ').toUpperCase(),
     readOnly: spec.flags.has('readonly'),
     write: spec.flags.has('write'),
+    singleKeyIndex: singleKeyIndexOf(spec),
     subcommands,
   };
+}
+
+/** The key's index when the key specs name exactly one key at a fixed position. */
+function singleKeyIndexOf(spec: CommandSpec): number {
+  if (spec.keySpecs.length !== 1 || spec.needsGetKeys) return -1;
+  const { begin, find } = spec.keySpecs[0]!;
+  return begin.kind === 'index' && find.kind === 'range' && find.lastKey === 0 ? begin.index : -1;
 }

@@ -7,6 +7,7 @@ import type { NodeConnection } from '../backend/node-connection.js';
 import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
 import type { CommandEntry } from '../commands/command-table.js';
 import { keyIndexes } from '../commands/key-extraction.js';
+import type { CommandStats } from '../observability/command-stats.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { type ParsedRequest, RequestParser } from '../protocol/request-parser.js';
 import { encodeCommand, encodeError } from '../protocol/resp-encoder.js';
@@ -38,6 +39,8 @@ class LocalReply implements QueuedReply {
 
 /** The slot of a command's keys: -1 for none, -2 when they span slots (CROSSSLOT). */
 export function slotOfKeys(entry: CommandEntry, args: readonly Buffer[]): number {
+  const single = entry.singleKeyIndex;
+  if (single > 0) return single < args.length ? slotOfBytes(args[single]!) : -1;
   const keys = keyIndexes(entry.spec, args);
   if (keys.length === 0) return -1;
   const slot = slotOfBytes(args[keys[0]!]!);
@@ -71,8 +74,8 @@ export class ClientSession implements ReplySink {
   private closing = false;
   private readonly out: WriteQueue;
   private readonly parser: RequestParser;
-  /** Latency histogram of the command being executed. */
-  private latency: { observe(seconds: number): void } | null = null;
+  /** Stats of the command being executed (its latency is recorded when the reply is ready). */
+  private latency: CommandStats | null = null;
 
   constructor(
     readonly gateway: Gateway,
@@ -154,9 +157,9 @@ export class ClientSession implements ReplySink {
       return;
     }
     this.lastCommand = entry.spec.name;
-    const instruments = gw.instrumentsFor(entry.spec.name);
-    instruments.count.inc();
-    this.latency = instruments.latency;
+    const stats = gw.commandStats.get(entry.spec.name);
+    stats.calls++;
+    this.latency = stats;
     const arityError = checkArity(entry, args);
     if (arityError) {
       this.pushLocal(arityError);
@@ -250,7 +253,10 @@ export class ClientSession implements ReplySink {
 
   /** Queues a routed request behind earlier replies and sends it. */
   startSimple(req: SimpleRequest): void {
-    req.latency = this.latency;
+    if (this.latency) {
+      req.latency = this.latency;
+      req.startedAt = performance.now();
+    }
     this.enqueue(req);
     this.gateway.router.send(req);
   }

@@ -8,6 +8,7 @@ import { AdminClient, replyText } from '../backend/admin-client.js';
 import type { BackendConnectOptions } from '../backend/connect-options.js';
 import { NodePool } from '../backend/node-pool.js';
 import { CommandTable } from '../commands/command-table.js';
+import { CommandStatsRegistry } from '../observability/command-stats.js';
 import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
 import { encodeError, OK_REPLY } from '../protocol/resp-encoder.js';
@@ -20,19 +21,6 @@ import { ClientSession } from './client-session.js';
 import { GatewayStats } from './gateway-stats.js';
 import { type ReadFrom, Router } from './router.js';
 import type { Subscriptions } from './subscriptions.js';
-
-/** Per-command instruments, created once per command name and cached. */
-export interface CommandInstruments {
-  count: { inc(): void };
-  latency: { observe(seconds: number): void };
-}
-
-export interface CommandObserver {
-  count(name: string): { inc(): void };
-  latency(name: string): { observe(seconds: number): void };
-}
-
-const NO_INSTRUMENTS: CommandInstruments = { count: { inc() {} }, latency: { observe() {} } };
 
 export interface GatewayUser {
   name: string;
@@ -84,9 +72,8 @@ export class Gateway {
   private readonly subscribers = new Set<Subscriptions>();
   private nextClientId = 1;
   private anyIndex = 0;
-  /** Set by the metrics module; without it commands are not counted. */
-  commandObserver: CommandObserver | null = null;
-  private readonly instruments = new Map<string, CommandInstruments>();
+  /** Calls and latency per command, read by the metrics module at scrape time. */
+  readonly commandStats = new CommandStatsRegistry();
 
   constructor(
     source: TopologySource,
@@ -194,18 +181,6 @@ export class Gateway {
   sessionClosed(session: ClientSession): void {
     this.clients.delete(session);
     this.stats.clientsConnected = this.clients.size;
-  }
-
-  /** The counters and histogram for one command name (cached). */
-  instrumentsFor(name: string): CommandInstruments {
-    const observer = this.commandObserver;
-    if (!observer) return NO_INSTRUMENTS;
-    let found = this.instruments.get(name);
-    if (!found) {
-      found = { count: observer.count(name), latency: observer.latency(name) };
-      this.instruments.set(name, found);
-    }
-    return found;
   }
 
   subscriptionsStarted(s: Subscriptions): void {

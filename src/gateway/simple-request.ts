@@ -10,9 +10,9 @@ import type { Router } from './router.js';
 export class SimpleRequest extends RoutedCommand implements QueuedReply {
   next: QueuedReply | null = null;
   reply: Buffer | null = null;
-  private readonly startedAt = performance.now();
-  /** Where this command's latency is recorded; set by the session. */
+  /** Where this command's latency is recorded, and when it started; set by the session. */
   latency: { observe(seconds: number): void } | null = null;
+  startedAt = 0;
   /** For writes: told which shared connection carried the command (WAIT needs it). */
   writeSink: { noteWrite(connection: NodeConnection): void } | null = null;
 
@@ -28,7 +28,7 @@ export class SimpleRequest extends RoutedCommand implements QueuedReply {
   }
 
   deliver(frame: Buffer): void {
-    this.latency?.observe((performance.now() - this.startedAt) / 1000);
+    if (this.latency) this.latency.observe((performance.now() - this.startedAt) / 1000);
     if (this.writeSink && this.sentOn) this.writeSink.noteWrite(this.sentOn);
     this.sink.complete(this, frame);
   }

@@ -1,8 +1,9 @@
 // Prometheus metrics for the gateway. Hot-path counters are plain fields (GatewayStats, per-command
 // counts) read at scrape time through collect callbacks, so recording costs an increment per command.
 
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Gateway } from '../gateway/gateway.js';
+import { type CommandStatsRegistry, LATENCY_BUCKETS } from './command-stats.js';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -78,22 +79,55 @@ export function createGatewayMetrics(gateway: Gateway): GatewayMetrics {
     },
   });
 
-  const commands = new Counter({
+  registry.registerMetric(commandCallsMetric(gateway.commandStats) as never);
+  registry.registerMetric(commandLatencyMetric(gateway.commandStats) as never);
+  return { registry };
+}
+
+interface MetricValue {
+  metricName?: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/** A counter read from CommandStats at scrape time (prom-client custom metric). */
+function commandCallsMetric(stats: CommandStatsRegistry) {
+  return {
     name: 'slotway_commands_total',
     help: 'commands received, by command',
-    labelNames: ['command'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'slotway_command_duration_seconds',
-    help: 'time from a command being parsed to its reply being queued for the client',
-    labelNames: ['command'],
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  });
-  gateway.commandObserver = {
-    count: (name) => commands.labels(name),
-    latency: (name) => latency.labels(name),
+    type: 'counter',
+    aggregator: 'sum',
+    get() {
+      const values: MetricValue[] = [];
+      for (const s of stats.all()) values.push({ labels: { command: s.name }, value: s.calls });
+      return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    },
+    reset() {},
   };
-  return { registry };
+}
+
+/** A histogram read from CommandStats at scrape time. */
+function commandLatencyMetric(stats: CommandStatsRegistry) {
+  const name = 'slotway_command_duration_seconds';
+  return {
+    name,
+    help: 'time from a command being parsed to its reply being ready for the client, by command',
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: MetricValue[] = [];
+      for (const s of stats.all()) {
+        let cumulative = 0;
+        for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
+          cumulative += s.buckets[i]!;
+          const le = i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf';
+          values.push({ metricName: `${name}_bucket`, labels: { command: s.name, le }, value: cumulative });
+        }
+        values.push({ metricName: `${name}_sum`, labels: { command: s.name }, value: s.latencySum });
+        values.push({ metricName: `${name}_count`, labels: { command: s.name }, value: s.latencyCount });
+      }
+      return { name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    },
+    reset() {},
+  };
 }
