@@ -80,6 +80,8 @@ const GATEWAY = new Set([
   'cluster|keyslot',
   'cluster|info',
   'cluster|myid',
+  // The user is the one the client authenticated as at the gateway, not the backend's.
+  'acl|whoami',
 ]);
 
 const PINNED: Record<string, string> = {
@@ -199,10 +201,9 @@ function mergePolicy(spec: CommandSpec): MergePolicy {
     case 'special':
       return spec.name === 'info' ? 'info' : 'all-succeeded';
     default:
-      // No response policy: arrays are concatenated, other replies must agree (Redis's own default).
-      return spec.name === 'keys' || spec.tips.includes('nondeterministic_output_order')
-        ? 'concat'
-        : 'all-succeeded';
+      // No response policy: a keyless command's nested replies are packed into one (KEYS, SLOWLOG
+      // GET), per the command-tips reference; scalar replies fall back to the first one.
+      return 'concat';
   }
 }
 

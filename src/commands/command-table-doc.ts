@@ -46,28 +46,25 @@ export function renderCommandTable(table: CommandTable): string {
     '     UPDATE_COMMAND_DOCS=1 npx vitest run test/gateway/command-shapes.test.ts -->',
     '',
     'Slotway builds its command table from the backend’s own `COMMAND` reply at start-up: key positions',
-    'come from the key specs (so module commands route too), with `COMMAND GETKEYS` asked for commands',
-    'whose key specs are incomplete. Every command and subcommand gets exactly one shape:',
+    'come from the key specs (so module commands route too), with `COMMAND GETKEYS` asked when a',
+    'command’s key specs are incomplete and cannot place its keys. Every command and subcommand gets',
+    'exactly one shape:',
     '',
-    '| shape | commands | meaning |',
-    '|---|---:|---|',
+    markdownTable(
+      ['shape', 'commands', 'meaning'],
+      SHAPE_ORDER.map((kind) => [kind, String(counts.get(kind) ?? 0), SHAPE_MEANING[kind]]),
+    ),
   ];
-  for (const kind of SHAPE_ORDER) {
-    lines.push(`| ${kind} | ${counts.get(kind) ?? 0} | ${SHAPE_MEANING[kind]} |`);
-  }
   lines.push(
     '',
     'A container command (`CONFIG`, `CLIENT`, ...) listed on its own is what runs for a subcommand the',
     'backend does not know: a node answers with its own `unknown subcommand` error.',
     '',
-    '| command | shape | details | flags |',
-    '|---|---|---|---|',
+    markdownTable(
+      ['command', 'shape', 'details', 'flags'],
+      entries.map((e) => [cell(e.displayName), shapeLabel(e.shape), cell(details(e)), cell(flags(e))]),
+    ),
   );
-  for (const e of entries) {
-    lines.push(
-      `| ${cell(e.displayName)} | ${shapeLabel(e.shape)} | ${cell(details(e))} | ${cell(flags(e))} |`,
-    );
-  }
   lines.push('');
   return lines.join('\n');
 }
@@ -96,7 +93,8 @@ function details(e: CommandEntry): string {
   switch (shape.kind) {
     case 'single-slot': {
       const notes: string[] = [];
-      if (e.spec.needsGetKeys) notes.push('key positions from COMMAND GETKEYS (incomplete key specs)');
+      if (e.spec.needsGetKeys)
+        notes.push('incomplete key specs: COMMAND GETKEYS is asked when they cannot place the keys');
       else if (e.spec.flags.has('movablekeys')) notes.push('key positions from key specs (movable keys)');
       if (e.spec.flags.has('blocking')) notes.push('with BLOCK it runs on a pinned connection');
       return notes.join('; ');
@@ -154,6 +152,16 @@ function mergeMeaning(merge: string): string {
 
 function flags(e: CommandEntry): string {
   return SHOWN_FLAGS.filter((f) => e.spec.flags.has(f)).join(', ');
+}
+
+/** Columns padded to equal width, the layout Biome's Markdown formatter keeps unchanged. */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((width, column) => (cells[column] ?? '').padEnd(width)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 /** Markdown table cells cannot hold a raw pipe or newline. */

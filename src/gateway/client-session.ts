@@ -14,6 +14,7 @@ import { encodeCommand, encodeError } from '../protocol/resp-encoder.js';
 import { slotOfBytes } from '../topology/slot-hash.js';
 import { FanOutRequest, RandomKeyRequest, ScanRequest } from './fan-out-request.js';
 import type { Gateway } from './gateway.js';
+import { GetKeysRequest, needsServerKeys } from './getkeys-request.js';
 import { runLocalCommand } from './local-commands.js';
 import { PinnedConnections } from './pinned-connections.js';
 import type { QueuedReply, ReplySink } from './reply-queue.js';
@@ -145,6 +146,15 @@ export class ClientSession implements ReplySink {
     this.lastCommandAt = Date.now();
     this.latency = null;
     const entry = gw.commands.resolve(args);
+    if (!entry && isHttpRequestLine(args[0]!)) {
+      // An HTTP request sent to the RESP port (`POST /`, `Host:`), e.g. by a browser tricked into it.
+      // Redis drops such a client without a reply, and so do we: forwarded, these would make the node
+      // close a shared backend connection, failing other clients' commands in flight on it.
+      gw.stats.protocolErrors++;
+      this.closing = true;
+      this.socket.destroy();
+      return;
+    }
     if (!this.authenticated && !(entry && BEFORE_AUTH.has(entry.spec.name.split('|')[0]!))) {
       this.pushLocal(NOAUTH);
       return;
@@ -172,10 +182,9 @@ export class ClientSession implements ReplySink {
         return;
       }
     }
-    if (this.readOnlyUser && entry.write) {
-      this.pushLocal(
-        encodeError(`NOPERM this user has no permissions to run the '${entry.spec.name}' command`),
-      );
+    const denied = readOnlyRefusal(this, entry);
+    if (denied) {
+      this.pushLocal(denied);
       return;
     }
     const shape = entry.shape;
@@ -220,6 +229,12 @@ export class ClientSession implements ReplySink {
         this.enqueue(new RandomKeyRequest(this, gw.router, frame));
         return;
       case 'any-node':
+        if (entry.spec.name === 'publish') {
+          // Every PUBLISH to a channel enters the cluster at the owner of the channel's slot, so its
+          // messages keep their order on the way to subscribers on every node (one bus link each).
+          this.startSimple(new SimpleRequest(this, gw.router, frame, slotOfBytes(args[1]!), false));
+          return;
+        }
         this.startSimple(new SimpleRequest(this, gw.router, frame, -1, entry.readOnly, gw.anyPrimary()));
         return;
       case 'gateway':
@@ -236,6 +251,14 @@ export class ClientSession implements ReplySink {
 
   private routeByKeys(entry: CommandEntry, args: readonly Buffer[], frame: Buffer): void {
     const gw = this.gateway;
+    if (entry.spec.needsGetKeys && needsServerKeys(entry.spec, args)) {
+      // Key specs cannot find every key (MIGRATE ... KEYS): ask a node, then route.
+      const req = new GetKeysRequest(this, gw.router, entry, args, frame, gw.anyPrimary());
+      req.latency = this.latency;
+      if (entry.write) req.writeSink = this;
+      this.enqueue(req);
+      return;
+    }
     const slot = slotOfKeys(entry, args);
     if (slot === -2) {
       gw.stats.crossSlot++;
@@ -380,6 +403,20 @@ export class ClientSession implements ReplySink {
   }
 }
 
+/** Scripts can write whatever their flags say; only their _RO variants are read-only. */
+const SCRIPT_RUNNERS = new Set(['eval', 'evalsha', 'fcall']);
+
+/**
+ * NOPERM for a read-only gateway user: writes, administrative commands the nodes would run (CONFIG
+ * SET, ...) and scripts that may write; null when allowed. Checked again at queue time inside MULTI.
+ */
+export function readOnlyRefusal(session: ClientSession, entry: CommandEntry): Buffer | null {
+  if (!session.readOnlyUser || entry.shape.kind === 'gateway') return null;
+  const name = entry.spec.name;
+  if (!entry.write && !entry.spec.flags.has('admin') && !SCRIPT_RUNNERS.has(name)) return null;
+  return encodeError(`NOPERM this user has no permissions to run the '${name}' command`);
+}
+
 /** Redis's arity rule: positive = exact, negative = at least. */
 export function checkArity(entry: CommandEntry, args: readonly Buffer[]): Buffer | null {
   const arity = entry.spec.arity;
@@ -398,4 +435,11 @@ function hasBlockOption(args: readonly Buffer[]): boolean {
     if (word === 'block') return true;
   }
   return false;
+}
+
+/** `POST` and `Host:` in any case: the words Redis treats as a cross-protocol attack. */
+function isHttpRequestLine(name: Buffer): boolean {
+  if (name.length !== 4 && name.length !== 5) return false;
+  const word = name.toString('latin1').toLowerCase();
+  return word === 'post' || word === 'host:';
 }

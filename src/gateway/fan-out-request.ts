@@ -38,9 +38,7 @@ export class FanOutRequest implements QueuedReply, PartOwner {
       sink.complete(this, encodeError('CLUSTERDOWN no nodes known'));
       return;
     }
-    const parts = nodes.map(
-      (n, i) => new PartCommand(this, i, router, frame, -1, readOnly, n, sink.protocol),
-    );
+    const parts = nodes.map((n, i) => new PartCommand(this, i, router, frame, -1, readOnly, n, sink));
     for (const p of parts) router.send(p);
   }
 
@@ -76,7 +74,8 @@ export class FanOutRequest implements QueuedReply, PartOwner {
         const all: Buffer[] = [];
         for (const r of replies) {
           const elements = aggregateElements(r);
-          if (!elements) return encodeError('ERR unexpected non-array reply from a node');
+          // Scalar replies (a command without a response policy that is not an array): one stands for all.
+          if (!elements) return replies[0]!;
           all.push(...elements);
         }
         return arrayFrame(all);
@@ -177,7 +176,7 @@ export class ScanRequest implements QueuedReply, PartOwner {
     partArgs[1] = Buffer.from(nodeCursor.toString(), 'latin1');
     const node = this.primaries[this.shard]!;
     this.router.send(
-      new PartCommand(this, 0, this.router, encodeCommand(partArgs), -1, true, node, this.sink.protocol),
+      new PartCommand(this, 0, this.router, encodeCommand(partArgs), -1, true, node, this.sink),
     );
   }
 
@@ -223,7 +222,7 @@ export class RandomKeyRequest implements QueuedReply, PartOwner {
 
   private ask(): void {
     const node = this.order.pop()!;
-    this.router.send(new PartCommand(this, 0, this.router, this.frame, -1, true, node, this.sink.protocol));
+    this.router.send(new PartCommand(this, 0, this.router, this.frame, -1, true, node, this.sink));
   }
 
   partDone(_index: number, frame: Buffer): void {

@@ -206,9 +206,18 @@ export class Gateway {
   /** AUTH [user] password against the gateway's own users. */
   authenticate(session: ClientSession, args: readonly Buffer[]): Buffer {
     if (!this.authRequired) {
-      return encodeError(
-        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
-      );
+      // Redis without a password: the default user is `nopass`, any other user does not exist.
+      if (args.length !== 3) {
+        return encodeError(
+          'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+        );
+      }
+      if (args[1]!.toString('utf8') !== 'default') {
+        return encodeError('WRONGPASS invalid username-password pair or user is disabled.');
+      }
+      session.authenticated = true;
+      session.user = 'default';
+      return OK_REPLY;
     }
     const user = args.length === 3 ? args[1]!.toString('utf8') : 'default';
     const password = args[args.length - 1]!.toString('utf8');

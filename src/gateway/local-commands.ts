@@ -28,7 +28,8 @@ export function runLocalCommand(
       return encodeBulk(args[1]!);
     case 'select': {
       const db = args[1]!.toString('latin1');
-      if (!/^-?\d+$/.test(db)) return encodeError('ERR value is not an integer or out of range');
+      // Redis's integer syntax: no sign on zero, no leading zeros.
+      if (!/^(0|-?[1-9]\d{0,9})$/.test(db)) return encodeError('ERR value is not an integer or out of range');
       return db === '0' ? OK_REPLY : encodeError('ERR DB index is out of range');
     }
     case 'quit':
@@ -46,11 +47,9 @@ export function runLocalCommand(
     case 'auth':
       return session.gateway.authenticate(session, args);
     case 'client|setname': {
-      const name = args[2]!.toString('utf8');
-      if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) {
-        return encodeError('ERR Client names cannot contain spaces, newlines or special characters.');
-      }
-      session.name = name;
+      const invalid = invalidClientName(args[2]!);
+      if (invalid) return invalid;
+      session.name = args[2]!.toString('utf8');
       return OK_REPLY;
     }
     case 'client|getname':
@@ -63,7 +62,8 @@ export function runLocalCommand(
         p,
       );
     case 'client|list': {
-      const lines = session.gateway.sessions().map((s) => `${s.describe()}\n`);
+      const lines = clientList(session, args);
+      if (Buffer.isBuffer(lines)) return lines;
       return encodeValue({ type: 'verbatim', format: 'txt', value: Buffer.from(lines.join('')) }, p);
     }
     case 'client|setinfo': {
@@ -84,6 +84,8 @@ export function runLocalCommand(
       if (mode === 'on') return OK_REPLY;
       return encodeError('ERR CLIENT REPLY OFF/SKIP is not supported through Slotway');
     }
+    case 'acl|whoami':
+      return encodeBulk(session.user);
     case 'cluster|keyslot':
       return encodeInteger(slotOfBytes(args[2]!));
     case 'cluster|myid':
@@ -96,6 +98,44 @@ export function runLocalCommand(
     default:
       return encodeError(`ERR '${entry.displayName}' is not available through Slotway`);
   }
+}
+
+/** Redis accepts only printable ASCII without spaces ('!' to '~') in client names. */
+function invalidClientName(name: Buffer): Buffer | null {
+  for (const byte of name) {
+    if (byte < 0x21 || byte > 0x7e) {
+      return encodeError('ERR Client names cannot contain spaces, newlines or special characters.');
+    }
+  }
+  return null;
+}
+
+/** CLIENT LIST [TYPE type] | [ID id ...], with Redis's errors; lines end with a newline. */
+function clientList(session: ClientSession, args: readonly Buffer[]): string[] | Buffer {
+  const sessions = session.gateway.sessions();
+  const filter = args[2]?.toString('latin1').toLowerCase();
+  if (args.length === 2) return sessions.map((s) => `${s.describe()}\n`);
+  if (args.length === 4 && filter === 'type') {
+    const type = args[3]!.toString('latin1').toLowerCase();
+    if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
+      return encodeError(`ERR Unknown client type '${args[3]!.toString('utf8')}'`);
+    }
+    // Gateway clients are normal or (subscribed) pubsub clients, never replication links.
+    const lines = sessions.map((s) => `${s.describe()}\n`);
+    if (type === 'normal') return lines.filter((l) => !l.includes(' flags=P '));
+    return type === 'pubsub' ? lines.filter((l) => l.includes(' flags=P ')) : [];
+  }
+  if (args.length > 3 && filter === 'id') {
+    const lines: string[] = [];
+    for (const arg of args.slice(3)) {
+      const text = arg.toString('latin1');
+      if (!/^-?\d+$/.test(text)) return encodeError('ERR Invalid client ID');
+      const found = sessions.find((s) => s.id === Number(text));
+      if (found) lines.push(`${found.describe()}\n`);
+    }
+    return lines;
+  }
+  return encodeError('ERR syntax error');
 }
 
 function arityError(name: string): Buffer {
@@ -113,19 +153,27 @@ function hello(session: ClientSession, args: readonly Buffer[]): Buffer {
     protocol = version;
     i = 2;
   }
+  // As in Redis: every option is checked first, then AUTH, then the name is set.
+  let credentials: [Buffer, Buffer] | null = null;
+  let name: Buffer | null = null;
   for (; i < args.length; i++) {
     const option = args[i]!.toString('latin1').toLowerCase();
     const more = args.length - i - 1;
     if (option === 'auth' && more >= 2) {
-      const reply = session.gateway.authenticate(session, [Buffer.from('AUTH'), args[i + 1]!, args[i + 2]!]);
-      if (reply[0] === 0x2d) return reply;
+      credentials = [args[i + 1]!, args[i + 2]!];
       i += 2;
     } else if (option === 'setname' && more >= 1) {
-      session.name = args[i + 1]!.toString('utf8');
+      name = args[i + 1]!;
+      const invalid = invalidClientName(name);
+      if (invalid) return invalid;
       i += 1;
     } else {
       return encodeError(`ERR Syntax error in HELLO option '${args[i]!.toString('utf8')}'`);
     }
+  }
+  if (credentials) {
+    const reply = session.gateway.authenticate(session, [Buffer.from('AUTH'), ...credentials]);
+    if (reply[0] === 0x2d) return reply;
   }
   if (!session.authenticated) {
     return encodeError(
@@ -133,6 +181,7 @@ function hello(session: ClientSession, args: readonly Buffer[]): Buffer {
     );
   }
   session.protocol = protocol;
+  if (name) session.name = name.toString('utf8');
   const fields: Array<[RespValue, RespValue]> = [
     [resp.bulk('server'), resp.bulk('redis')],
     [resp.bulk('version'), resp.bulk(session.gateway.serverVersion)],

@@ -11,6 +11,8 @@ export interface QueuedReply {
 
 /** What a queued command needs from its session. */
 export interface ReplySink {
+  /** The client's id; also picks its shared backend connection per node, so its commands stay in order. */
+  readonly id: number;
   /** Protocol the client speaks (2 or 3), for replies the gateway builds itself. */
   readonly protocol: 2 | 3;
   complete(entry: QueuedReply, reply: Buffer): void;

@@ -13,6 +13,8 @@ export abstract class RoutedCommand implements ReplyHandler {
   /** Backoff retries made so far, and when the first one started (its budget runs from there). */
   retries = 0;
   retryStartedAt = 0;
+  /** The client's id: all of one client's commands to a node share one connection, keeping their order. */
+  affinity = -1;
   /** A write that must be confirmed by replicas (durable-write mode) before its reply is released. */
   durable = false;
   /** Set after an ASK redirect: the next send goes to this node, preceded by ASKING. */
@@ -36,7 +38,7 @@ export abstract class RoutedCommand implements ReplyHandler {
 
   /** The connection to send on once the node is known: a shared one unless a subclass pins its own. */
   connectionFor(node: NodeAddress, role: ConnectionRole): NodeConnection {
-    this.sentOn = this.router.pool.get(node, this.protocol, role);
+    this.sentOn = this.router.pool.get(node, this.protocol, role, this.affinity);
     return this.sentOn;
   }
 

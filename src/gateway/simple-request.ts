@@ -25,6 +25,7 @@ export class SimpleRequest extends RoutedCommand implements QueuedReply {
     fixedNode: NodeAddress | null = null,
   ) {
     super(router, frame, slot, readOnly, fixedNode, sink.protocol);
+    this.affinity = sink.id;
   }
 
   deliver(frame: Buffer): void {
@@ -44,9 +45,10 @@ export class PartCommand extends RoutedCommand {
     slot: number,
     readOnly: boolean,
     fixedNode: NodeAddress | null,
-    protocol: 2 | 3,
+    sink: ReplySink,
   ) {
-    super(router, frame, slot, readOnly, fixedNode, protocol);
+    super(router, frame, slot, readOnly, fixedNode, sink.protocol);
+    this.affinity = sink.id;
   }
 
   deliver(frame: Buffer): void {

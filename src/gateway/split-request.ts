@@ -53,7 +53,7 @@ abstract class FragmentedRequest implements QueuedReply, PartOwner {
         slot,
         readOnly,
         null,
-        sink.protocol,
+        sink,
       );
       part.durable = !readOnly;
       parts.push(part);

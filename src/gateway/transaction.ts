@@ -44,6 +44,8 @@ export class ExecRequest implements QueuedReply {
   private replies: Buffer[] = [];
   private ask: NodeAddress | null = null;
   private done = false;
+  /** Host of the node the block went to, for redirects that leave their host empty. */
+  private sentToHost = '';
 
   constructor(
     private readonly sink: ReplySink,
@@ -71,8 +73,9 @@ export class ExecRequest implements QueuedReply {
         this.finish(encodeError('CLUSTERDOWN Hash slot not served'));
         return;
       }
-      connection = this.router.pool.get(node, this.sink.protocol, 'primary');
+      connection = this.router.pool.get(node, this.sink.protocol, 'primary', this.sink.id);
     }
+    this.sentToHost = connection.node.host;
     const handlers = this.handlers;
     if (this.ask) connection.send(ASKING, DISCARD);
     this.ask = null;
@@ -86,7 +89,7 @@ export class ExecRequest implements QueuedReply {
     if (index < this.handlers.length - 1) return;
     // EXEC answered. If a queued command was redirected, the slot moved: run the block again there.
     for (let i = 0; i < index; i++) {
-      const redirect = parseRedirect(this.replies[i]!);
+      const redirect = parseRedirect(this.replies[i]!, this.sentToHost);
       if (!redirect || this.watched || this.attempts >= this.router.options.maxRedirects) continue;
       this.attempts++;
       if (redirect.kind === 'moved') {
