@@ -110,6 +110,12 @@ export class Gateway {
       this.tlsServer = tls.createServer(tlsOptions, (socket) => this.accept(socket));
   }
 
+  /** The bound RESP port (once started), e.g. when 0 was asked for. */
+  get port(): number {
+    const address = this.server.address();
+    return address && typeof address === 'object' ? address.port : this.options.port;
+  }
+
   get authRequired(): boolean {
     return Boolean(this.options.password) || (this.options.users?.length ?? 0) > 0;
   }

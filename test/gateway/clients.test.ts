@@ -205,7 +205,7 @@ describe('real clients through Slotway', () => {
       expect([...members].sort()).toEqual(['x', 'y']);
       expect(await client.incrByFloat('nr3:float', 1.5)).toBe('1.5');
       const keys = Array.from({ length: 12 }, (_, i) => `nr3:k${i}`);
-      await client.mSet(keys.map((k) => [k, k]));
+      await client.mSet(keys.map((k): [string, string] => [k, k]));
       expect(await client.mGet(keys)).toEqual(keys);
     } finally {
       await client.close();
