@@ -19,6 +19,7 @@ export class SubscriberConnection {
   private readonly out: WriteQueue;
   private readonly reader = new ReplyReader();
   private closed = false;
+  private connectTimer: NodeJS.Timeout | null;
   /** Frames whose replies are connection set-up (AUTH, HELLO) and must not reach the listener. */
   private preambleReplies: number;
 
@@ -35,6 +36,12 @@ export class SubscriberConnection {
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 10_000);
     this.out = new WriteQueue(this.socket);
+    // An unreachable node must fail the connection (and start the owner's repair), not hang it.
+    this.connectTimer = setTimeout(
+      () => this.close(new Error(`connect to ${node.key} timed out after ${options.connectTimeoutMs} ms`)),
+      options.connectTimeoutMs,
+    );
+    this.socket.once(options.tls ? 'secureConnect' : 'connect', () => this.stopConnectTimer());
     this.preambleReplies = preamble.length;
     for (const frame of preamble) enqueueWrite(this.out, frame);
     this.socket.on('data', (chunk: Buffer) => {
@@ -69,7 +76,13 @@ export class SubscriberConnection {
   close(error: Error | null = null): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopConnectTimer();
     this.socket.destroy();
     this.listener.onClose(this, error);
+  }
+
+  private stopConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 }

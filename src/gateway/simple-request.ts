@@ -2,6 +2,7 @@
 // unchanged. A single object serves as the client's queue entry and as the routed command.
 
 import type { NodeConnection } from '../backend/node-connection.js';
+import type { ConnectionRole } from '../backend/node-pool.js';
 import type { NodeAddress } from '../topology/slot-map.js';
 import type { QueuedReply, ReplySink } from './reply-queue.js';
 import { RoutedCommand } from './routed-command.js';
@@ -28,9 +29,15 @@ export class SimpleRequest extends RoutedCommand implements QueuedReply {
     this.affinity = sink.id;
   }
 
+  /** Notes a write's connection when it is sent: a WAIT the client pipelines right after it must go there. */
+  override connectionFor(node: NodeAddress, role: ConnectionRole): NodeConnection {
+    const connection = super.connectionFor(node, role);
+    if (this.writeSink) this.writeSink.noteWrite(connection);
+    return connection;
+  }
+
   deliver(frame: Buffer): void {
     if (this.latency) this.latency.observe((performance.now() - this.startedAt) / 1000);
-    if (this.writeSink && this.sentOn) this.writeSink.noteWrite(this.sentOn);
     this.sink.complete(this, frame);
   }
 }

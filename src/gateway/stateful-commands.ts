@@ -2,10 +2,13 @@
 // blocking commands, pub/sub and WAIT. The session hands them here; each gets the connection it
 // needs (a queued block on one node, a dedicated connection, a subscriber connection).
 
+import type { NodeConnection } from '../backend/node-connection.js';
 import type { CommandEntry } from '../commands/command-table.js';
-import { encodeCommand, encodeError, OK_REPLY } from '../protocol/resp-encoder.js';
+import { encodeCommand, encodeError, encodeValue, OK_REPLY } from '../protocol/resp-encoder.js';
+import { resp } from '../protocol/resp-value.js';
+import type { NodeAddress } from '../topology/slot-map.js';
 import type { ClientSession } from './client-session.js';
-import { CROSSSLOT, checkArity, slotOfKeys } from './client-session.js';
+import { CROSSSLOT, checkArity, readOnlyRefusal, slotOfKeys } from './client-session.js';
 import { FanOutRequest } from './fan-out-request.js';
 import { PinnedRequest } from './pinned-request.js';
 import { type SubscriptionKind, Subscriptions } from './subscriptions.js';
@@ -88,7 +91,13 @@ export function queueInTransaction(
     session.pushLocal(arityError);
     return true;
   }
-  if (entry.shape.kind === 'refused' || entry.shape.kind === 'pinned') {
+  const denied = readOnlyRefusal(session, entry);
+  if (denied) {
+    txn.failed = true;
+    session.pushLocal(denied);
+    return true;
+  }
+  if (!mayQueue(entry)) {
     txn.failed = true;
     session.pushLocal(encodeError(`ERR ${entry.displayName} is not allowed inside MULTI through Slotway`));
     return true;
@@ -106,6 +115,26 @@ export function queueInTransaction(
   txn.frames.push(frame);
   session.pushLocal(QUEUED);
   return true;
+}
+
+/**
+ * Whether a command may run inside the block, which EXEC sends on a shared backend connection. The
+ * connection-state commands the gateway answers itself (HELLO, AUTH, CLIENT SETNAME, SELECT, ...)
+ * must not: on that connection they would change it for every client multiplexed over it. Blocking
+ * commands may, since Redis never blocks inside a transaction; pub/sub and WAIT may not.
+ */
+function mayQueue(entry: CommandEntry): boolean {
+  const shape = entry.shape;
+  switch (shape.kind) {
+    case 'refused':
+      return false;
+    case 'pinned':
+      return entry.spec.flags.has('blocking');
+    case 'gateway':
+      return entry.spec.name === 'ping' || entry.spec.name === 'echo';
+    default:
+      return true;
+  }
 }
 
 /** Runs a command whose shape is `pinned` (or a blocking XREAD / XREADGROUP). */
@@ -147,10 +176,22 @@ export function runPinnedCommand(
       }
       const watch = session.watch;
       if (watch && txn.slot < 0) txn.slot = watch.slot;
-      const watched = watch
-        ? { node: watch.node, connection: session.pinned.get(watch.node, session.protocol) }
-        : null;
-      session.enqueue(new ExecRequest(session, router, txn, watched, () => releaseWatch(session)));
+      let watched: { node: NodeAddress; connection: NodeConnection } | null = null;
+      if (watch) {
+        const connection = session.pinned.heldConnection(watch.node);
+        if (!connection) {
+          // The connection holding the WATCH was lost, and the server's WATCH with it: nothing proves
+          // the keys are unchanged, so the block is not run, as when they changed (null reply).
+          releaseWatch(session);
+          session.pushLocal(encodeValue(resp.nullArray(), session.protocol));
+          return;
+        }
+        watched = { node: watch.node, connection };
+      }
+      const exec = new ExecRequest(session, router, txn, watched, () => releaseWatch(session));
+      // A WAIT after the block is asked on the shared connection that carried it, behind it.
+      if (!watched && exec.sentOn && txn.frames.length > 0) session.noteWrite(exec.sentOn);
+      session.enqueue(exec);
       return;
     }
     case 'watch': {
@@ -163,13 +204,16 @@ export function runPinnedCommand(
         session.pushLocal(CROSSSLOT);
         return;
       }
-      const node = router.map.primaryOf(slot);
+      // A second WATCH joins the first on the same connection.
+      const node = session.watch?.node ?? router.map.primaryOf(slot);
       if (!node) {
         session.pushLocal(encodeError('CLUSTERDOWN Hash slot not served'));
         return;
       }
       session.watch = { slot, node };
-      session.startSimple(new PinnedRequest(session, router, frame, slot, false, node, session.pinned));
+      const request = new PinnedRequest(session, router, frame, slot, false, node, session.pinned);
+      request.holdsConnection = true;
+      session.startSimple(request);
       return;
     }
     case 'unwatch':
@@ -203,7 +247,7 @@ function releaseWatch(session: ClientSession): void {
   const watch = session.watch;
   if (!watch) return;
   session.watch = null;
-  session.pinned.release(watch.node);
+  session.pinned.unhold(watch.node);
 }
 
 function runSubscription(

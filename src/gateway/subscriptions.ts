@@ -11,6 +11,7 @@ import { decodeFrame } from '../protocol/resp-scanner.js';
 import type { RespValue } from '../protocol/resp-value.js';
 import { slotOfBytes } from '../topology/slot-hash.js';
 import type { NodeAddress, SlotMap } from '../topology/slot-map.js';
+import { parseRedirect } from './redirects.js';
 import type { QueuedReply } from './reply-queue.js';
 import type { Router } from './router.js';
 
@@ -70,6 +71,8 @@ export class Subscriptions implements SubscriberListener {
   private readonly waiters = new Map<string, SubscribeRequest[]>();
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Node whose classic subscriber connection failed last: avoided while another primary is known. */
+  private failedNode: string | null = null;
 
   constructor(
     private readonly session: SubscriberSession,
@@ -151,17 +154,26 @@ export class Subscriptions implements SubscriberListener {
   }
 
   onFrame(frame: Buffer, connection: SubscriberConnection): void {
-    const first = aggregateElements(frame)?.[0];
-    if (!first) return;
-    const head = decodeFrame(first);
-    const word = head.type === 'bulk' || head.type === 'simple' ? head.value.toString().toLowerCase() : '';
-    if (MESSAGE_KINDS.has(word)) {
-      this.session.push(frame);
+    if (frame[0] === 0x2d) {
+      this.refused(frame, connection);
       return;
     }
-    const parts = aggregateElements(frame)!;
+    const parts = aggregateElements(frame);
+    const first = parts?.[0];
+    if (!parts || !first) return;
+    const head = decodeFrame(first);
+    const word = head.type === 'bulk' || head.type === 'simple' ? head.value.toString().toLowerCase() : '';
     const nameValue = parts[1] ? decodeFrame(parts[1]) : undefined;
     const name = nameValue?.type === 'bulk' ? nameValue.value.toString('latin1') : '';
+    if (MESSAGE_KINDS.has(word)) {
+      // The client's UNSUBSCRIBE was confirmed at once, while the node may still have had messages
+      // on the way: like Redis, nothing arrives after the confirmation (a RESP2 client would take it
+      // for the reply to its next command).
+      const set =
+        word === 'message' ? this.sets.channel : word === 'pmessage' ? this.sets.pattern : this.sets.shard;
+      if (set.has(name)) this.session.push(frame);
+      return;
+    }
     if (word === 'subscribe' || word === 'psubscribe' || word === 'ssubscribe') {
       const key = `${word}:${name}`;
       const list = this.waiters.get(key);
@@ -182,9 +194,30 @@ export class Subscriptions implements SubscriberListener {
     }
   }
 
+  /**
+   * A (S)SUBSCRIBE was refused. MOVED (the gateway's slot map was behind the cluster's) or a cluster
+   * that is down for the moment: the sharded channels of that connection are subscribed again once
+   * the map is refreshed, so the client's pending SSUBSCRIBE is still confirmed.
+   */
+  private refused(frame: Buffer, connection: SubscriberConnection): void {
+    const redirect = parseRedirect(frame, connection.node.host);
+    if (!redirect || this.closed) return;
+    if (redirect.kind === 'moved') this.router.topology.applyMoved(redirect.slot, redirect.node);
+    this.router.topology.requestRefresh('subscribe refused');
+    for (const [name, node] of this.shardNode) {
+      if (node !== connection.node.key) continue;
+      if (redirect.kind === 'retry' || slotOfBytes(Buffer.from(name, 'latin1')) === redirect.slot) {
+        this.shardNode.delete(name);
+      }
+    }
+    this.scheduleRepair();
+  }
+
   onClose(connection: SubscriberConnection, error: Error | null): void {
-    if (connection === this.classic) this.classic = null;
-    else if (this.shardConnections.get(connection.node.key) === connection) {
+    if (connection === this.classic) {
+      this.classic = null;
+      if (error) this.failedNode = connection.node.key;
+    } else if (this.shardConnections.get(connection.node.key) === connection) {
       this.shardConnections.delete(connection.node.key);
       for (const [name, node] of this.shardNode)
         if (node === connection.node.key) this.shardNode.delete(name);
@@ -208,7 +241,10 @@ export class Subscriptions implements SubscriberListener {
         moved = true;
       }
     }
-    if (moved) this.repair();
+    if (moved) {
+      this.repair();
+      this.closeIdleConnections();
+    }
   }
 
   close(): void {
@@ -249,7 +285,13 @@ export class Subscriptions implements SubscriberListener {
       this.scheduleRepair();
       return null;
     }
-    this.classic = this.open(primaries[this.session.id % primaries.length]!);
+    // PUBLISH reaches every node, so any primary will do: after a failure, rather one that did not
+    // just fail (the slot map still lists a dead primary until the failover is over).
+    let node = primaries[this.session.id % primaries.length]!;
+    if (node.key === this.failedNode && primaries.length > 1) {
+      node = primaries[(this.session.id + 1) % primaries.length]!;
+    }
+    this.classic = this.open(node);
     return this.classic;
   }
 

@@ -46,6 +46,8 @@ export class ExecRequest implements QueuedReply {
   private done = false;
   /** Host of the node the block went to, for redirects that leave their host empty. */
   private sentToHost = '';
+  /** The connection the block was last sent on. */
+  sentOn: NodeConnection | null = null;
 
   constructor(
     private readonly sink: ReplySink,
@@ -76,6 +78,7 @@ export class ExecRequest implements QueuedReply {
       connection = this.router.pool.get(node, this.sink.protocol, 'primary', this.sink.id);
     }
     this.sentToHost = connection.node.host;
+    this.sentOn = connection;
     const handlers = this.handlers;
     if (this.ask) connection.send(ASKING, DISCARD);
     this.ask = null;
