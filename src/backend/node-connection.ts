@@ -99,8 +99,11 @@ export class NodeConnection {
   private readonly waitFrame: Buffer | null;
   private readonly waitReplicas: number;
   private batch: HeldReply[] = [];
+  private waitInFlight = false;
   private connectTimer: NodeJS.Timeout | null;
   lastUsed = Date.now();
+  /** When the node last sent bytes: a connection streaming a large reply is busy, not hung. */
+  private lastDataAt = 0;
 
   constructor(
     readonly node: NodeAddress,
@@ -175,10 +178,15 @@ export class NodeConnection {
     return this.inflight.length + this.pendingHandlers.length;
   }
 
-  /** Milliseconds the oldest in-flight command has waited, 0 when none. */
+  /**
+   * Milliseconds the connection has made no progress with commands in flight: since the oldest was
+   * sent or since the node last sent bytes, whichever is later; 0 when nothing is in flight. Judging
+   * progress rather than the oldest command's age keeps one client's huge replies (a pipeline of
+   * 1 MB GETs) from getting a shared connection, and every other client's commands on it, killed.
+   */
   oldestWaitMs(now: number): number {
     const t = this.inflight.oldestSentAt();
-    return t === undefined ? 0 : now - t;
+    return t === undefined ? 0 : now - Math.max(t, this.lastDataAt);
   }
 
   close(): void {
@@ -203,12 +211,29 @@ export class NodeConnection {
     for (let i = 0; i < frames.length; i++) this.send(frames[i]!, handlers[i]!, durable[i]);
   }
 
-  /** Ends a batch that contained durable writes with one WAIT on this same connection. */
+  /**
+   * Ends a batch that contained durable writes with one WAIT on this same connection. While a WAIT is
+   * still unanswered, batches are not closed: their writes join the next WAIT, sent when that one
+   * answers (waitAnswered). A WAIT blocks the connection in the server until replicas confirm or its
+   * timeout passes, so one WAIT per flush would queue up: with a shard's replica gone, N batches
+   * would cost N timeouts in a row. One at a time, a write waits for at most two.
+   */
   private closeBatch(): void {
-    if (this.batch.length === 0 || this.state !== 'ready') return;
-    this.inflight.push(new DurabilityCheck(this.batch, this.waitReplicas), Date.now());
+    if (this.batch.length === 0 || this.state !== 'ready' || this.waitInFlight) return;
+    this.inflight.push(new DurabilityCheck(this.batch, this.waitReplicas, this), Date.now());
     this.out.append(this.waitFrame!);
     this.batch = [];
+    this.waitInFlight = true;
+  }
+
+  /** The WAIT in flight answered: the writes sent while it blocked the connection get theirs now. */
+  waitAnswered(): void {
+    this.waitInFlight = false;
+    if (this.batch.length === 0 || this.state !== 'ready') return;
+    this.inflight.push(new DurabilityCheck(this.batch, this.waitReplicas, this), Date.now());
+    enqueueWrite(this.out, this.waitFrame!);
+    this.batch = [];
+    this.waitInFlight = true;
   }
 
   /** Sends PING when the connection has been idle, so a dead node is noticed without traffic. */
@@ -222,6 +247,7 @@ export class NodeConnection {
   private onData(chunk: Buffer): void {
     this.reader.push(chunk);
     this.lastUsed = Date.now();
+    this.lastDataAt = this.lastUsed;
     try {
       for (let frame = this.reader.next(); frame !== null; frame = this.reader.next()) {
         const handler = this.inflight.shift();
@@ -280,9 +306,11 @@ class DurabilityCheck implements ReplyHandler {
   constructor(
     private readonly held: HeldReply[],
     private readonly required: number,
+    private readonly connection: NodeConnection,
   ) {}
 
   onReply(frame: Buffer): void {
+    this.connection.waitAnswered();
     const confirmed = confirmedReplicas(frame);
     const ok = confirmed >= this.required;
     const refusal = ok

@@ -172,7 +172,10 @@ export class NodePool {
 
   private checkTimeouts(): void {
     const now = Date.now();
-    const limit = this.options.commandTimeoutMs;
+    // In durable-write mode a batch's WAIT may legitimately hold the connection for its own timeout.
+    const durability = this.options.durability;
+    const limit =
+      this.options.commandTimeoutMs + (durability && durability.replicas > 0 ? durability.timeoutMs : 0);
     const idle = this.options.healthCheckMs ?? 0;
     for (const c of this.allConnections()) {
       if (idle > 0) c.healthCheck(now, idle);

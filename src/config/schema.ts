@@ -69,7 +69,9 @@ const backend = section({
   connectTimeoutMs: integer(1, 600_000).default(2000).describe('Time allowed to open a backend connection.'),
   commandTimeoutMs: integer(1, 3_600_000)
     .default(5000)
-    .describe('Time a command may wait for its backend reply (blocking commands use their own timeout).'),
+    .describe(
+      'A backend connection with commands waiting and no reply bytes for this long is treated as hung and closed (blocking commands use their own connection and wait as long as they ask).',
+    ),
   readFrom: oneOf(READ_FROM_POLICIES)
     .default('primary')
     .describe(

@@ -26,6 +26,15 @@ import type { TransactionState, WatchState } from './transaction.js';
 
 /** Stop reading from a client with this many commands awaiting replies; resume at half. */
 const MAX_PENDING = 4096;
+/**
+ * Commands a client may have awaiting replies before any reply came back; each reply widens the
+ * window by one up to MAX_PENDING, and a large reply narrows it to what fits in the output-buffer
+ * limit. So a client pipelining GETs of 1 MB values it never reads puts about that limit, not
+ * MAX_PENDING megabytes, on the shared backend connections in front of every other client.
+ */
+const INITIAL_WINDOW = 64;
+const MIN_WINDOW = 4;
+const EMPTY = Buffer.alloc(0);
 
 export const CROSSSLOT = encodeError("CROSSSLOT Keys in request don't hash to the same slot");
 const NOAUTH = encodeError('NOAUTH Authentication required.');
@@ -71,6 +80,8 @@ export class ClientSession implements ReplySink {
   private head: QueuedReply | null = null;
   private tail: QueuedReply | null = null;
   private pending = 0;
+  /** Replies this client may be waiting for before reading stops (see INITIAL_WINDOW). */
+  private window = INITIAL_WINDOW;
   private paused = false;
   private closing = false;
   private readonly out: WriteQueue;
@@ -118,12 +129,18 @@ export class ClientSession implements ReplySink {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.parser.push(chunk);
+    let full = false;
     try {
       for (let req = this.parser.next(); req !== null; req = this.parser.next()) {
         this.execute(req);
         if (this.closing) break;
+        // The rest stays parsed-later in the buffer until replies make room (afterWrite).
+        if (this.pending >= this.window) {
+          full = true;
+          break;
+        }
       }
-      if (this.parser.buffered > this.gateway.options.maxRequestBytes) {
+      if (!full && this.parser.buffered > this.gateway.options.maxRequestBytes) {
         throw new ProtocolError('INVALID_BULK_LENGTH', 'request too large');
       }
     } catch (err) {
@@ -133,7 +150,7 @@ export class ClientSession implements ReplySink {
       this.closeAfterReplies();
       return;
     }
-    if (this.pending >= MAX_PENDING && !this.paused) {
+    if (this.pending >= this.window && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
@@ -320,6 +337,7 @@ export class ClientSession implements ReplySink {
   private drain(): void {
     let entry = this.head;
     while (entry !== null && entry.reply !== null) {
+      this.fitWindow(entry.reply.length);
       enqueueWrite(this.out, entry.reply);
       entry.reply = null;
       this.pending--;
@@ -330,14 +348,24 @@ export class ClientSession implements ReplySink {
     this.afterWrite();
   }
 
+  /** Widens the window by one per reply, or narrows it so replies this size fit the output limit. */
+  private fitWindow(bytes: number): void {
+    const limit = this.gateway.options.clientOutputBufferBytes;
+    const fit = limit > 0 && bytes > 0 ? Math.floor(limit / bytes) : MAX_PENDING;
+    if (fit < this.window) this.window = Math.max(MIN_WINDOW, fit);
+    else if (this.window < MAX_PENDING) this.window++;
+  }
+
   private afterWrite(): void {
-    if (this.paused && this.pending < MAX_PENDING / 2) {
+    if (this.paused && this.pending <= this.window >> 1) {
       this.paused = false;
       this.socket.resume();
+      // Requests that arrived while the window was full are already buffered: run them now.
+      if (this.parser.buffered > 0) setImmediate(() => this.socket.destroyed || this.onData(EMPTY));
     }
     this.checkOutput();
     if (this.closing && this.head === null) {
-      setImmediate(() => this.socket.end());
+      setImmediate(() => this.endSocket());
     }
   }
 
@@ -355,7 +383,17 @@ export class ClientSession implements ReplySink {
 
   closeAfterReplies(): void {
     this.closing = true;
-    if (this.head === null) setImmediate(() => this.socket.end());
+    if (this.head === null) setImmediate(() => this.endSocket());
+  }
+
+  /**
+   * Sends FIN after the last reply, then reads (and drops, since `closing` is set) until the client's
+   * own FIN, so the socket closes. A socket left paused (drain, a full window) would never see that FIN
+   * and would linger until the drain timeout destroyed it.
+   */
+  private endSocket(): void {
+    this.socket.end();
+    this.socket.resume();
   }
 
   /** Drops transaction, watch, subscriptions and dedicated connections (RESET, disconnect). */
