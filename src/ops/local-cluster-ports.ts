@@ -6,8 +6,10 @@ import net from 'node:net';
 /** Redis Cluster's fixed offset between a node's client port and its cluster bus port. */
 export const CLUSTER_BUS_OFFSET = 10_000;
 
-const RANDOM_RANGE_LOW = 20_000;
-const RANDOM_RANGE_HIGH = 50_000;
+// Client ports 10000..22000 put bus ports (port + 10000) at 20000..32000: both stay below Linux's
+// ephemeral range (32768+), where the kernel's own outgoing connections could take them.
+const RANDOM_RANGE_LOW = 10_000;
+const RANDOM_RANGE_HIGH = 22_000;
 const MAX_ATTEMPTS = 60;
 
 /** A port we need is taken (by another program or a node of another harness). */
@@ -59,7 +61,7 @@ export async function assertPortsFree(host: string, ports: number[], clusterBus:
   }
 }
 
-/** Finds `count` consecutive free ports (and bus ports) at a random spot in 20000..50000. */
+/** Finds `count` consecutive free ports (and bus ports) at a random spot in 10000..22000. */
 export async function findFreePortBlock(host: string, count: number, clusterBus: boolean): Promise<number[]> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const start =
