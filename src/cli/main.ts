@@ -7,6 +7,7 @@ import { registerConfigCommand } from '../config/check-command.js';
 import { addConfigFlags, type CliFlags } from '../config/flag-source.js';
 import { ConfigError, ConfigValidationError, formatConfigErrors, loadConfig } from '../config/load.js';
 import { createLogger, type LogLevel } from '../observability/logger.js';
+import { registerBenchCommand } from '../ops/bench/bench-command.js';
 import { registerDevCommand } from '../ops/dev-command.js';
 import { startGatewayWithAdmin } from './run-gateway.js';
 import { isWorkerPrimary, superviseWorkers } from './workers.js';
@@ -53,7 +54,7 @@ registerDevCommand(program, {
   async afterClusterReady(cluster) {
     const flags = program.commands
       .find((c) => c.name() === 'dev')!
-      .opts<{ port: number; adminPort: number }>();
+      .opts<{ port: number; adminPort: number; httpPort: number }>();
     const logger = createLogger({ level: 'info', format: 'auto' });
     const config = loadOrExit({
       ...(cluster.mode === 'cluster'
@@ -61,19 +62,23 @@ registerDevCommand(program, {
         : { standalone: `redis://${cluster.seeds[0]}` }),
       port: flags.port,
       adminPort: flags.adminPort,
+      httpPort: flags.httpPort,
     });
     const running = await startGatewayWithAdmin(config, logger);
     process.stdout.write(
       `\nSlotway gateway on 127.0.0.1:${running.port}  (try: redis-cli -p ${running.port} set hello world)\n` +
-        `Metrics on http://127.0.0.1:${running.admin.port}/metrics\n`,
+        `Metrics on http://127.0.0.1:${running.admin.port}/metrics\n` +
+        (running.http ? `HTTP API on http://127.0.0.1:${running.http.port}/ (WebSocket: /ws)\n` : ''),
     );
     return () => running.stop();
   },
 })
   .option('--port <port>', 'gateway RESP port', '6380')
-  .option('--admin-port <port>', 'gateway admin port (/metrics, /healthz, /readyz)', '9121');
+  .option('--admin-port <port>', 'gateway admin port (/metrics, /healthz, /readyz)', '9121')
+  .option('--http-port <port>', 'HTTP REST / WebSocket API port', '8080');
 
 registerConfigCommand(program);
+registerBenchCommand(program);
 
 function loadOrExit(flags: CliFlags) {
   try {
