@@ -75,7 +75,7 @@ describe('a primary that hangs', () => {
           otherNodes: {
             ops: liveLatencies.length,
             errors: liveErrors.length,
-            maxMs: Math.max(...liveLatencies),
+            maxMs: liveLatencies.reduce((m, ms) => Math.max(m, ms), 0),
           },
           stoppedMs: resumedAt - stoppedAt,
           answeringAgainAfterSigcontMs: backAt - resumedAt,
