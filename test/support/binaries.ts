@@ -15,7 +15,7 @@ export function hasBinary(name: string): boolean {
 export function missingBinary(name: string): boolean {
   if (hasBinary(name)) return false;
   console.warn(
-    `[skip] ${name} is not installed; tests that need it are skipped (apt-get install -y ${name})`,
+    `[skip] ${name} is not on PATH; tests that need it are skipped (install it, or put its directory on PATH, to run them)`,
   );
   return true;
 }
