@@ -59,18 +59,26 @@ function integerFlag(min: number, max: number): (value: string) => number {
   };
 }
 
+/** Signals closer together than this are one Ctrl-C delivered twice (see runDev). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 async function runDev(flags: DevFlags, hooks: DevHooks, command: Command): Promise<void> {
   const logger = createLogger({ level: 'warn', fd: 2 });
   const abort = new AbortController();
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  let firstSignalAt = 0;
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
+      // Under `npm run dev`, one Ctrl-C arrives twice: from the terminal (to the whole process group)
+      // and forwarded by npm. A repeat within a second is that same keypress, not impatience.
+      if (abort.signal.aborted && Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
       if (abort.signal.aborted) {
         // Second Ctrl-C: no more patience. Exiting runs the harness's reaper, which SIGKILLs
         // every server and removes the temp dir synchronously.
         process.stderr.write(`${signal} again: killing every server now\n`);
         process.exit(130);
       }
+      firstSignalAt = Date.now();
       abort.abort(new Error(`interrupted by ${signal}`));
       resolve(signal);
     };
