@@ -3,7 +3,7 @@
 // generator, and writes results.json, results.md and chart.svg. Whatever it started is stopped on
 // the way out, also when it fails or is aborted.
 
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../observability/logger.js';
@@ -103,6 +103,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       ...options.gatewayEnv,
     };
     const profileDir = join(options.outDir, 'profile');
+    // A reused --out directory must not summarise an earlier run's profiles as this one's.
+    if (options.profile) await rm(profileDir, { recursive: true, force: true });
     launch = await prepareGatewayLaunch(options.gatewayRuntime);
     if (launch.note) notes.push(launch.note);
     const endpoints: BenchEndpoint[] = [{ name: 'direct', kind: 'cluster', address: seeds.join(',') }];
