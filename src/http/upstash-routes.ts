@@ -8,7 +8,7 @@ import { commandFromJson, commandFromPath, commandsFromJson, parseJson } from '.
 import { type CommandRunner, transactionErrorText } from './command-runner.js';
 import type { GatewayLink } from './gateway-link.js';
 import { type Handler, type HttpContext, sendJson } from './http-context.js';
-import { errorBody, HttpError, redisError } from './http-errors.js';
+import { asHttpError, errorBody, HttpError, redisError } from './http-errors.js';
 import { resultEnvelope } from './resp-json.js';
 import type { Router } from './router.js';
 import { serveSubscription } from './sse-subscription.js';
@@ -27,7 +27,35 @@ function syncHeaders(ctx: HttpContext): Record<string, string> {
   return typeof token === 'string' ? { 'upstash-sync-token': token } : {};
 }
 
+/**
+ * `handler`, with the sync token echoed on the errors it throws too. Those (a body that is not JSON,
+ * 405, 413, ...) are answered by the server's generic error path, which knows only the CORS headers,
+ * so without this such a 400 dropped the token that docs/http-api.md promises on every response.
+ */
+function echoingSync(handler: Handler): Handler {
+  return async (ctx) => {
+    try {
+      await handler(ctx);
+    } catch (err) {
+      const sync = syncHeaders(ctx);
+      if (!('upstash-sync-token' in sync)) throw err;
+      const httpError = asHttpError(err);
+      const echoed = new HttpError(httpError.status, httpError.code, httpError.message, {
+        ...httpError.headers,
+        ...sync,
+      });
+      // The server logs a 5xx with its error: keep the original (and its stack) reachable.
+      echoed.cause = err;
+      throw echoed;
+    }
+  };
+}
+
 export function addUpstashRoutes(router: Router<Handler>, runner: CommandRunner, link: GatewayLink): void {
+  /** A command route: it echoes the sync token on every response, errors included. */
+  const command = (methods: readonly string[], pattern: string, handler: Handler) =>
+    router.add(methods, pattern, echoingSync(handler));
+
   const single = async (ctx: HttpContext, args: Buffer[]) => {
     const reply = await runner.run(ctx.principal, args, ctx.abandoned);
     if (isErrorValue(reply)) {
@@ -48,7 +76,7 @@ export function addUpstashRoutes(router: Router<Handler>, runner: CommandRunner,
     }
   };
 
-  router.add(['POST', 'PUT'], '/', async (ctx) => {
+  command(['POST', 'PUT'], '/', async (ctx) => {
     const body = await ctx.body();
     await single(
       ctx,
@@ -68,7 +96,7 @@ export function addUpstashRoutes(router: Router<Handler>, runner: CommandRunner,
     );
   });
 
-  router.add([...COMMAND_METHODS, 'DELETE'], '/pipeline', async (ctx) => {
+  command([...COMMAND_METHODS, 'DELETE'], '/pipeline', async (ctx) => {
     onlyPost(ctx, '/pipeline');
     const commands = commandsFromJson(parseJson((await ctx.body()).toString('utf8'), 'request body'));
     const replies = await runner.pipeline(ctx.principal, commands, ctx.abandoned);
@@ -76,7 +104,7 @@ export function addUpstashRoutes(router: Router<Handler>, runner: CommandRunner,
     sendJson(ctx, 200, `[${replies.map((r) => resultEnvelope(r, base64)).join(',')}]`, syncHeaders(ctx));
   });
 
-  router.add([...COMMAND_METHODS, 'DELETE'], '/multi-exec', async (ctx) => {
+  command([...COMMAND_METHODS, 'DELETE'], '/multi-exec', async (ctx) => {
     onlyPost(ctx, '/multi-exec');
     const commands = commandsFromJson(
       parseJson((await ctx.body()).toString('utf8'), 'request body'),
@@ -110,7 +138,7 @@ export function addUpstashRoutes(router: Router<Handler>, runner: CommandRunner,
     serveSubscription(ctx, runner, link, 'pattern', ctx.params.patterns!),
   );
 
-  router.add(COMMAND_METHODS, '/{command*}', async (ctx) => {
+  command(COMMAND_METHODS, '/{command*}', async (ctx) => {
     const body = ctx.method === 'POST' || ctx.method === 'PUT' ? await ctx.body() : null;
     await single(ctx, commandFromPath(ctx.pathname, ctx.rawQuery, body));
   });

@@ -236,6 +236,107 @@ describe('typed REST routes', () => {
     expect(bad.body).toMatchObject({ code: 'BAD_REQUEST', error: 'ERR value is not valid base64' });
   });
 
+  // Members that are not UTF-8 (NUL and 0xFF bytes, a lone continuation byte) survive a round trip
+  // through every collection route; path parameters carry the same bytes percent-encoded.
+  const binaryMembers = [
+    Buffer.from([0x00]),
+    Buffer.from([0xff]),
+    Buffer.from([0x61, 0x00, 0xff, 0x62]),
+    Buffer.from([0xff, 0xfe, 0x00, 0x80]),
+  ];
+  const b64 = (b: Buffer) => b.toString('base64');
+  const percent = (b: Buffer) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');
+  const fromB64 = (items: readonly string[]) => items.map((s) => Buffer.from(s, 'base64'));
+  const sortBytes = (items: readonly Buffer[]) => [...items].sort(Buffer.compare);
+
+  it('lists are binary-safe with ?encoding=base64', async () => {
+    const key = `t:binlist${percent(Buffer.from([0x00, 0xff]))}`;
+    expect(
+      await call('POST', '/v1/lists/{key}/push', `/v1/lists/${key}/push?encoding=base64`, {
+        values: binaryMembers.map(b64),
+      }),
+    ).toEqual({ length: binaryMembers.length });
+    const { items } = (await call('GET', '/v1/lists/{key}', `/v1/lists/${key}?encoding=base64`)) as {
+      items: string[];
+    };
+    expect(fromB64(items)).toEqual(binaryMembers);
+    const popped = (await call('POST', '/v1/lists/{key}/pop', `/v1/lists/${key}/pop?encoding=base64`, {
+      end: 'right',
+      count: 2,
+    })) as { items: string[] };
+    expect(fromB64(popped.items)).toEqual([binaryMembers[3], binaryMembers[2]]);
+    expect(await call('GET', '/v1/lists/{key}/length', `/v1/lists/${key}/length`)).toEqual({ length: 2 });
+  });
+
+  it('sets are binary-safe with ?encoding=base64', async () => {
+    expect(
+      await call('POST', '/v1/sets/{key}/add', '/v1/sets/t:binset/add?encoding=base64', {
+        members: binaryMembers.map(b64),
+      }),
+    ).toEqual({ added: binaryMembers.length });
+    const { members } = (await call('GET', '/v1/sets/{key}', '/v1/sets/t:binset?encoding=base64')) as {
+      members: string[];
+    };
+    expect(sortBytes(fromB64(members))).toEqual(sortBytes(binaryMembers));
+    for (const member of binaryMembers) {
+      expect(
+        await call('GET', '/v1/sets/{key}/members/{member}', `/v1/sets/t:binset/members/${percent(member)}`),
+        member.toString('hex'),
+      ).toEqual({ isMember: true });
+    }
+    // 0x00 alone is a member, 0x00 0x00 is not: the bytes are compared exactly, not as C strings.
+    expect(await call('GET', '/v1/sets/{key}/members/{member}', '/v1/sets/t:binset/members/%00%00')).toEqual({
+      isMember: false,
+    });
+    expect(
+      await call('POST', '/v1/sets/{key}/remove', '/v1/sets/t:binset/remove?encoding=base64', {
+        members: [b64(binaryMembers[0]!), b64(Buffer.from([0x00, 0x00]))],
+      }),
+    ).toEqual({ removed: 1 });
+    const after = (await call('GET', '/v1/sets/{key}', '/v1/sets/t:binset?encoding=base64')) as {
+      members: string[];
+    };
+    expect(sortBytes(fromB64(after.members))).toEqual(sortBytes(binaryMembers.slice(1)));
+  });
+
+  it('sorted sets are binary-safe with ?encoding=base64', async () => {
+    const scored = binaryMembers.map((member, i) => ({ member: b64(member), score: i + 0.5 }));
+    expect(
+      await call('POST', '/v1/sorted-sets/{key}/add', '/v1/sorted-sets/t:binz/add?encoding=base64', {
+        members: scored,
+      }),
+    ).toEqual({ added: binaryMembers.length });
+    const { members } = (await call(
+      'GET',
+      '/v1/sorted-sets/{key}',
+      '/v1/sorted-sets/t:binz?encoding=base64',
+    )) as { members: Array<{ member: string; score: number }> };
+    expect(members.map((m) => m.score)).toEqual(scored.map((m) => m.score));
+    expect(fromB64(members.map((m) => m.member))).toEqual(binaryMembers);
+    expect(
+      await call(
+        'GET',
+        '/v1/sorted-sets/{key}/members/{member}',
+        `/v1/sorted-sets/t:binz/members/${percent(binaryMembers[2]!)}`,
+      ),
+    ).toEqual({ score: 2.5, rank: 2 });
+    expect(
+      await call('POST', '/v1/sorted-sets/{key}/remove', '/v1/sorted-sets/t:binz/remove?encoding=base64', {
+        members: [b64(binaryMembers[1]!)],
+      }),
+    ).toEqual({ removed: 1 });
+    const after = (await call(
+      'GET',
+      '/v1/sorted-sets/{key}',
+      '/v1/sorted-sets/t:binz?encoding=base64&reverse=true',
+    )) as { members: Array<{ member: string; score: number }> };
+    expect(fromB64(after.members.map((m) => m.member))).toEqual([
+      binaryMembers[3],
+      binaryMembers[2],
+      binaryMembers[0],
+    ]);
+  });
+
   it('answers errors as JSON with a code and a fitting status, never an empty 500', async () => {
     const missing = await request(`${api().url}/v1/strings/t:missing`, { headers: auth });
     expect(missing).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });

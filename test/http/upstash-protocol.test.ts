@@ -9,6 +9,41 @@ import { bearer, postJson, request, useHttpGateway } from './http-gateway.js';
 const TOKEN = 'protocol-test-token-0123456789';
 const auth = bearer(TOKEN);
 
+/** Accumulates an SSE response body; `until` waits, at most `timeoutMs`, for `needle` to arrive. */
+function sseText(res: Response) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  return {
+    get text() {
+      return text;
+    },
+    async until(needle: string, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!text.includes(needle)) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(`no ${JSON.stringify(needle)} within ${timeoutMs} ms; got ${JSON.stringify(text)}`),
+              ),
+            Math.max(0, deadline - Date.now()),
+          );
+        });
+        try {
+          const { value, done } = await Promise.race([reader.read(), late]);
+          if (done)
+            throw new Error(`stream ended before ${JSON.stringify(needle)}; got ${JSON.stringify(text)}`);
+          text += decoder.decode(value, { stream: true });
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    },
+  };
+}
+
 describe('Upstash REST protocol', () => {
   const cluster = useCluster({ primaries: 3, replicas: 0 });
   const api = useHttpGateway(cluster, { tokens: [{ token: TOKEN, scope: 'full' }] });
@@ -121,8 +156,45 @@ describe('Upstash REST protocol', () => {
   });
 
   it('echoes upstash-sync-token', async () => {
-    const res = await postJson(api().url, ['PING'], { ...auth, 'upstash-sync-token': 'sync-123' });
+    const sync = { ...auth, 'upstash-sync-token': 'sync-123' };
+    const res = await postJson(api().url, ['PING'], sync);
     expect(res.headers.get('upstash-sync-token')).toBe('sync-123');
+    const pipeline = await postJson(
+      `${api().url}/pipeline`,
+      [
+        ['SET', 'sync:a', '1'],
+        ['GET', 'sync:a'],
+      ],
+      sync,
+    );
+    expect(pipeline).toMatchObject({ status: 200, body: [{ result: 'OK' }, { result: '1' }] });
+    expect(pipeline.headers.get('upstash-sync-token')).toBe('sync-123');
+    const multi = await postJson(
+      `${api().url}/multi-exec`,
+      [
+        ['INCR', '{sync}n'],
+        ['GET', '{sync}n'],
+      ],
+      sync,
+    );
+    expect(multi).toMatchObject({ status: 200, body: [{ result: 1 }, { result: '1' }] });
+    expect(multi.headers.get('upstash-sync-token')).toBe('sync-123');
+    // Errors too: a Redis error reply, an aborted transaction, and a request refused before it ran.
+    const wrongType = await postJson(api().url, ['LPUSH', 'sync:a', 'x'], sync);
+    expect(wrongType).toMatchObject({ status: 400, body: { code: 'WRONGTYPE' } });
+    expect(wrongType.headers.get('upstash-sync-token')).toBe('sync-123');
+    const aborted = await postJson(`${api().url}/multi-exec`, [['GET']], sync);
+    expect(aborted).toMatchObject({ status: 400, body: { code: 'EXECABORT' } });
+    expect(aborted.headers.get('upstash-sync-token')).toBe('sync-123');
+    for (const path of ['/', '/pipeline', '/multi-exec']) {
+      const malformed = await request(`${api().url}${path}`, {
+        method: 'POST',
+        headers: sync,
+        body: '{not json',
+      });
+      expect(malformed, path).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+      expect(malformed.headers.get('upstash-sync-token'), path).toBe('sync-123');
+    }
   });
 
   it('refuses connection-state commands on the shared path, explaining where to go', async () => {
@@ -200,33 +272,52 @@ describe('Upstash REST protocol', () => {
     });
   });
 
-  it('streams subscriptions as server-sent events in the SDK format', async () => {
+  /** Opens an SSE subscription at `path`, runs `body` on its stream, then closes it. */
+  async function withSse(path: string, body: (stream: ReturnType<typeof sseText>) => Promise<void>) {
     const controller = new AbortController();
-    const res = await fetch(`${api().url}/subscribe/sse:a/sse:b`, {
+    const res = await fetch(`${api().url}${path}`, {
       headers: { ...auth, accept: 'text/event-stream' },
       signal: controller.signal,
     });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/event-stream');
-    const reader = res.body!.getReader();
-    let text = '';
-    const readUntil = async (needle: string) => {
-      while (!text.includes(needle)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${needle}`);
-        text += new TextDecoder().decode(value);
-      }
-    };
     try {
-      await readUntil('subscribe,sse:b,2');
-      expect(text).toBe('data: subscribe,sse:a,1\n\ndata: subscribe,sse:b,2\n\n');
-      await postJson(api().url, ['PUBLISH', 'sse:b', 'line one\nline two, with comma'], auth);
-      await readUntil('line two');
-      expect(text).toContain('data: message,sse:b,line one\ndata: line two, with comma\n\n');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      await body(sseText(res));
     } finally {
       controller.abort();
     }
+  }
+
+  it('streams subscriptions as server-sent events in the SDK format', async () => {
+    await withSse('/subscribe/sse:a/sse:b', async (stream) => {
+      await stream.until('subscribe,sse:b,2');
+      expect(stream.text).toBe('data: subscribe,sse:a,1\n\ndata: subscribe,sse:b,2\n\n');
+      await postJson(api().url, ['PUBLISH', 'sse:b', 'line one\nline two, with comma'], auth);
+      await stream.until('line two');
+      expect(stream.text).toContain('data: message,sse:b,line one\ndata: line two, with comma\n\n');
+    });
     const refused = await request(`${api().url}/subscribe`, { headers: auth });
+    expect(refused.status).toBe(400);
+  });
+
+  it('streams pattern subscriptions as server-sent events: psubscribe, then pmessage', async () => {
+    await withSse('/psubscribe/psse:news.*/psse:alerts.*', async (stream) => {
+      await stream.until('psubscribe,psse:alerts.*,2');
+      expect(stream.text).toBe('data: psubscribe,psse:news.*,1\n\ndata: psubscribe,psse:alerts.*,2\n\n');
+      // Matches neither pattern, so never delivered; arriving ahead of the match, the exact text below
+      // would show it.
+      await postJson(api().url, ['PUBLISH', 'psse:weather', 'no'], auth);
+      // JSON, as the SDK's psubscribe parses it; its commas stay in the payload.
+      const published = await postJson(api().url, ['PUBLISH', 'psse:news.sport', '{"score":[1,2]}'], auth);
+      expect(published.status).toBe(200);
+      await stream.until('{"score":[1,2]}\n\n');
+      expect(stream.text).toBe(
+        'data: psubscribe,psse:news.*,1\n\n' +
+          'data: psubscribe,psse:alerts.*,2\n\n' +
+          'data: pmessage,psse:news.*,psse:news.sport,{"score":[1,2]}\n\n',
+      );
+    });
+    const refused = await request(`${api().url}/psubscribe`, { headers: auth });
     expect(refused.status).toBe(400);
   });
 });

@@ -468,26 +468,59 @@ describe('@slotway/client on Node', () => {
     });
 
     it('reconnects after the server closes its connections and subscribes again', async () => {
-      const received: string[] = [];
-      await sock.subscribe('alerts', (m) => received.push(m.message));
+      const received: PubSubMessage[] = [];
+      const record = (m: PubSubMessage) => received.push(m);
+      const arrived = (type: PubSubMessage['type'], message: string) =>
+        received.some((m) => m.type === type && m.message === message);
+      // One subscription of each kind, on names no other test uses.
+      const subs = [
+        await sock.subscribe('alerts', record),
+        await sock.psubscribe('alerts.*', record),
+        await sock.ssubscribe('{alerts}sharded', record),
+      ];
       await publisher.publish('alerts', 'before');
-      await eventually(() => received.length === 1);
+      await publisher.publish('alerts.fire', 'before');
+      await publisher.spublish('{alerts}sharded', 'before');
+      await eventually(() => received.length === 3);
+      expect(received).toEqual(
+        expect.arrayContaining([
+          { type: 'message', channel: 'alerts', message: 'before' },
+          { type: 'pmessage', pattern: 'alerts.*', channel: 'alerts.fire', message: 'before' },
+          { type: 'smessage', channel: '{alerts}sharded', message: 'before' },
+        ]),
+      );
 
       const events: string[] = [];
       const offClose = sock.on('close', () => events.push('close'));
       const offOpen = sock.on('open', (e) => events.push(e.reconnected ? 'reopen' : 'open'));
-      await server.restart(200);
-      // A read issued while reconnecting is queued and answered once the connection is back.
-      expect(await sock.get('ws:a')).toBe('v');
-      await eventually(() => events.includes('reopen'));
-      expect(events[0]).toBe('close');
-      // The re-subscribe is confirmed asynchronously: publish until a message lands.
-      await eventually(async () => {
-        await publisher.publish('alerts', 'after');
-        return received.includes('after');
-      }, 5000);
-      offClose();
-      offOpen();
+      try {
+        await server.restart(200);
+        // A read issued while reconnecting is queued and answered once the connection is back.
+        expect(await sock.get('ws:a')).toBe('v');
+        await eventually(() => events.includes('reopen'));
+        expect(events[0]).toBe('close');
+        // Each kind is re-subscribed by its own frame, confirmed asynchronously: publish until a
+        // message of every kind lands (each kind publishes only until its own has arrived).
+        await eventually(async () => {
+          if (!arrived('message', 'after')) await publisher.publish('alerts', 'after');
+          if (!arrived('pmessage', 'after')) await publisher.publish('alerts.fire', 'after');
+          if (!arrived('smessage', 'after')) await publisher.spublish('{alerts}sharded', 'after');
+          return arrived('message', 'after') && arrived('pmessage', 'after') && arrived('smessage', 'after');
+        }, 10_000);
+        const after = received.filter((m) => m.message === 'after');
+        expect(after).toContainEqual({ type: 'message', channel: 'alerts', message: 'after' });
+        expect(after).toContainEqual({
+          type: 'pmessage',
+          pattern: 'alerts.*',
+          channel: 'alerts.fire',
+          message: 'after',
+        });
+        expect(after).toContainEqual({ type: 'smessage', channel: '{alerts}sharded', message: 'after' });
+      } finally {
+        offClose();
+        offOpen();
+        for (const sub of subs) await sub.unsubscribe();
+      }
     });
 
     it('fails a non-idempotent request whose answer is lost in a disconnect', async () => {
