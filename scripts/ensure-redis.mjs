@@ -3,45 +3,13 @@
 // installs Debian's package (and stops the system service the package starts on 6379); otherwise it
 // prints the one-line install command. Plain Node, no dependencies, never a stack trace.
 
-import { spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { aptInstall, canInstall, findOnPath, installCommand, run } from './apt-package.mjs';
 
 const PACKAGE = 'redis-server';
-const MISSING_LINE = `redis-server is missing; install it with: sudo apt-get install -y ${PACKAGE}`;
+// The same words as the harness's own message (src/ops/local-cluster-binary.ts).
+const MISSING_LINE = `redis-server is missing; install it with: ${installCommand(PACKAGE)}`;
 const SERVICE_PIDFILE = '/run/redis/redis-server.pid';
-// Debian's hook that invoke-rc.d consults; exit 101 means "do not start services now".
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return null;
-}
-
-function run(command, args, { quiet = false } = {}) {
-  const result = spawnSync(command, args, {
-    stdio: quiet ? 'ignore' : 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return result.status === 0;
-}
 
 function processAlive(pid) {
   try {
@@ -72,34 +40,14 @@ function stopSystemService() {
   }
 }
 
-/** Installs with service start-up suppressed when we can, and stops the service in any case. */
-function installWithApt() {
-  let addedPolicy = false;
-  if (!existsSync(POLICY_RC_D)) {
-    try {
-      writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-      addedPolicy = true;
-    } catch {
-      // Read-only /usr: fall back to stopping the service afterwards.
-    }
-  }
-  try {
-    process.stderr.write(`redis-server is missing; installing the Debian package ${PACKAGE}…\n`);
-    return run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', PACKAGE]);
-  } finally {
-    if (addedPolicy) unlinkSync(POLICY_RC_D);
-    stopSystemService();
-  }
-}
-
 function main() {
   if (findOnPath('redis-server')) return 0;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !findOnPath('apt-get')) {
+  if (!canInstall()) {
     process.stderr.write(`${MISSING_LINE}\n`);
     return 1;
   }
-  if (installWithApt() && findOnPath('redis-server')) return 0;
+  process.stderr.write(`redis-server is missing; installing the Debian package ${PACKAGE}…\n`);
+  if (aptInstall(PACKAGE, { afterInstall: stopSystemService }) && findOnPath('redis-server')) return 0;
   process.stderr.write(`${MISSING_LINE}\n`);
   return 1;
 }
