@@ -20,10 +20,12 @@ export class ServerBinaryMissingError extends Error {
   }
 }
 
-/** Debian package names for the binaries we know how to install. */
+/**
+ * Debian package names for the binaries this Debian (12) can install. Valkey has no package there, so
+ * a missing valkey-server gets the "pass the path" advice rather than an install command that fails.
+ */
 const DEBIAN_PACKAGES: Record<string, string> = {
   'redis-server': 'redis-server',
-  'valkey-server': 'valkey-server',
 };
 
 function isExecutableFile(path: string): boolean {

@@ -3,10 +3,12 @@
 // leaves no process and no directory behind, even when the test body throws.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AdminClient, replyText } from '../../src/backend/admin-client.js';
+import { AdminClient, replyText } from '../../src/backend/admin-client.js';
 import {
   type LocalCluster,
   PortInUseError,
@@ -14,6 +16,7 @@ import {
   startLocalCluster,
   startStandaloneServer,
 } from '../../src/ops/local-cluster.js';
+import { findExecutable } from '../../src/ops/local-cluster-binary.js';
 import { findFreePortBlock } from '../../src/ops/local-cluster-ports.js';
 import { trackedPids } from '../../src/ops/local-cluster-reaper.js';
 import { missingBinary } from '../support/binaries.js';
@@ -143,13 +146,14 @@ describe('cleanup guarantees', () => {
     let pids: number[] = [];
     let dir = '';
     await expect(
-      withCluster({ primaries: 2, replicas: 1 }, async (cluster) => {
+      withCluster({ primaries: 3, replicas: 1 }, async (cluster) => {
         pids = cluster.nodes.map((n) => n.pid);
         dir = cluster.dir;
+        await expectShardShape(cluster, cluster.nodes[0]!.port, 3, 1);
         throw new Error('boom from the test body');
       }),
     ).rejects.toThrow('boom from the test body');
-    expect(pids).toHaveLength(4);
+    expect(pids).toHaveLength(6);
     expectAllGone(pids, dir);
   });
 
@@ -234,12 +238,16 @@ interface DevRun {
   exited: Promise<number | null>;
 }
 
-/** Runs `slotway dev <args>` (the dev command alone) as a real child process. */
-function runDev(args: string[]): DevRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/dev-cli.ts', 'dev', ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Runs `slotway dev <args>` as a real child process: the dev command alone (test/support/dev-cli.ts),
+ * or the full CLI (bin/slotway.js, which adds the gateway and the HTTP API).
+ */
+function runDev(args: string[], entry: 'dev-only' | 'full' = 'dev-only'): DevRun {
+  const argv =
+    entry === 'full'
+      ? ['bin/slotway.js', 'dev', ...args]
+      : ['--import', 'tsx', 'test/support/dev-cli.ts', 'dev', ...args];
+  const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -248,26 +256,50 @@ function runDev(args: string[]): DevRun {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+interface DevTable {
+  /** [port, role] of each node, in the printed order. */
+  rows: string[][];
+  pids: number[];
+  dir: string;
+}
+
+/** Waits for the "ready" banner and reads the node table; kills the child if it never comes. */
+async function devReady(dev: DevRun): Promise<DevTable> {
+  try {
+    await vi.waitFor(() => expect(dev.stdout()).toContain('press Ctrl-C to stop'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+  } catch (err) {
+    dev.child.kill('SIGKILL');
+    throw new Error(`dev did not become ready: ${dev.stderr()}`, { cause: err });
+  }
+  const lines = dev
+    .stdout()
+    .split('\n')
+    .filter((l) => /^\d+\s/.test(l));
+  return {
+    rows: lines.map((r) => r.split(/\s+/).slice(0, 2)),
+    pids: lines.map((row) => Number(row.trim().split(/\s+/).at(-1))),
+    dir: /^data:\s+(\S+)/m.exec(dev.stdout())?.[1] ?? '',
+  };
+}
+
+async function configValue(port: number, name: string): Promise<string> {
+  const client = await AdminClient.connect({ host: '127.0.0.1', port });
+  try {
+    return (plain(await client.call('CONFIG', 'GET', name)) as string[])[1]!;
+  } finally {
+    client.close();
+  }
+}
+
 describe('slotway dev', () => {
   it('stays in the foreground, and on SIGINT stops every server and exits 0', async () => {
     const [basePort] = await findFreePortBlock('127.0.0.1', 2, true);
     const dev = runDev(['--primaries', '1', '--replicas', '1', '--base-port', String(basePort)]);
-    try {
-      await vi.waitFor(() => expect(dev.stdout()).toContain('press Ctrl-C to stop'), {
-        timeout: 30_000,
-        interval: 100,
-      });
-    } catch (err) {
-      dev.child.kill('SIGKILL');
-      throw new Error(`dev did not become ready: ${dev.stderr()}`, { cause: err });
-    }
-    const rows = dev
-      .stdout()
-      .split('\n')
-      .filter((l) => /^\d+\s/.test(l));
-    const pids = rows.map((row) => Number(row.trim().split(/\s+/).at(-1)));
-    const dir = /^data:\s+(\S+)/m.exec(dev.stdout())?.[1] ?? '';
-    expect(rows.map((r) => r.split(/\s+/).slice(0, 2))).toEqual([
+    const { rows, pids, dir } = await devReady(dev);
+    expect(rows).toEqual([
       [String(basePort), 'primary'],
       [String(basePort! + 1), 'replica'],
     ]);
@@ -279,11 +311,83 @@ describe('slotway dev', () => {
     expectAllGone(pids, dir);
   });
 
+  it('runs the --server-bin it is given with --node-timeout, and on SIGTERM stops everything', async () => {
+    // A wrapper that records each start, then becomes the real server: proof the flag is what ran.
+    const binDir = mkdtempSync(join(tmpdir(), 'slotway-server-bin-'));
+    const wrapper = join(binDir, 'my-server');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\necho started >> '${binDir}/starts'\nexec '${findExecutable('redis-server')}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    try {
+      const [basePort] = await findFreePortBlock('127.0.0.1', 2, true);
+      const dev = runDev([
+        ...['--primaries', '1', '--replicas', '1', '--base-port', String(basePort)],
+        ...['--server-bin', wrapper, '--node-timeout', '1234'],
+      ]);
+      const { rows, pids, dir } = await devReady(dev);
+      expect(dev.stdout()).toContain(`cluster of 1 primaries x 1 replicas ready (${wrapper})`);
+      expect(readFileSync(join(binDir, 'starts'), 'utf8')).toBe('started\nstarted\n');
+      for (const [port] of rows) expect(await configValue(Number(port), 'cluster-node-timeout')).toBe('1234');
+
+      dev.child.kill('SIGTERM');
+      expect(await dev.exited).toBe(0);
+      expect(dev.stdout()).toContain('SIGTERM: stopping');
+      expectAllGone(pids, dir);
+    } finally {
+      rmSync(binDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the full CLI serves the gateway on the cluster, and on SIGTERM stops the gateway and every server', async () => {
+    const [basePort] = await findFreePortBlock('127.0.0.1', 1, true);
+    const dev = runDev(
+      [
+        ...['--primaries', '1', '--replicas', '0', '--base-port', String(basePort)],
+        ...['--port', '0', '--admin-port', '0', '--http-port', '0'],
+      ],
+      'full',
+    );
+    const { pids, dir } = await devReady(dev);
+    // Not a terminal, so the gateway's logs are JSON lines among the banner lines.
+    const logs = dev
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string });
+    expect(logs.map((entry) => entry.msg)).toContain('gateway listening');
+    const gatewayPort = Number(/Slotway gateway on 127\.0\.0\.1:(\d+)/.exec(dev.stdout())?.[1]);
+    const client = await AdminClient.connect({ host: '127.0.0.1', port: gatewayPort });
+    try {
+      expect(replyText(await client.call('SET', 'dev:key', 'v'))).toBe('OK');
+      expect(replyText(await client.call('GET', 'dev:key'))).toBe('v');
+    } finally {
+      client.close();
+    }
+
+    dev.child.kill('SIGTERM');
+    expect(await dev.exited).toBe(0);
+    expect(dev.stdout()).toContain('stopped; all servers and their files are gone');
+    expectAllGone(pids, dir);
+    await expect(AdminClient.connect({ host: '127.0.0.1', port: gatewayPort })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+  });
+
   it('rejects a bad number with one line and no stack trace', async () => {
     const dev = runDev(['--primaries', '0']);
     expect(await dev.exited).toBe(1);
     expect(dev.stderr().trim()).toBe(
       "error: option '--primaries <n>' argument '0' is invalid. It must be a whole number from 1 to 100.",
+    );
+  });
+
+  it('rejects a --server-bin that is not there with one line and no stack trace', async () => {
+    const dev = runDev(['--server-bin', '/nonexistent/valkey-server']);
+    expect(await dev.exited).toBe(1);
+    expect(dev.stderr()).toBe(
+      'slotway dev: /nonexistent/valkey-server is missing or not executable; pass the path of redis-server or valkey-server\n',
     );
   });
 
