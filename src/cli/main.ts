@@ -12,6 +12,13 @@ import { registerDevCommand } from '../ops/dev-command.js';
 import { startGatewayWithAdmin } from './run-gateway.js';
 import { isWorkerPrimary, superviseWorkers } from './workers.js';
 
+// `slotway config check | head` closes the pipe early: stop quietly, as Unix tools do, instead of
+// dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const EXAMPLES = `
 Examples:
   $ slotway dev                                   local 3x1 cluster on ports 7000-7005 + gateway on 6380
