@@ -9,6 +9,7 @@ describe('crc16', () => {
 
 describe('slotOf', () => {
   it('hashes keys sharing a hash tag to one slot', () => {
+    expect(slotOf('{user1000}.a')).toBe(slotOf('{user1000}.b'));
     expect(slotOf('{user1000}.following')).toBe(slotOf('{user1000}.followers'));
     expect(slotOf('{user1000}.a')).toBe(slotOf('user1000'));
   });

@@ -26,13 +26,27 @@ const keyArbitrary: fc.Arbitrary<Buffer> = fc.oneof(
     .map(([a, b]) => Buffer.concat([Buffer.from(a), Buffer.from('{'), Buffer.from(b), Buffer.from('}')])),
 );
 
+/** The cases the hash-tag rules are usually got wrong on, checked against the server too. */
+const LISTED_KEYS = [
+  '123456789',
+  '{user1000}.a',
+  '{user1000}.b',
+  'foo{}{bar}',
+  '{}',
+  '{abc',
+  '{{a}}',
+  '{a',
+  'foo{bar}{zap}',
+  '',
+].map((k) => Buffer.from(k));
+
 describe('slot hashing against CLUSTER KEYSLOT', () => {
   const cluster = useCluster({ primaries: 3, replicas: 0 });
 
-  it(`agrees with a live cluster on ${KEYS.toLocaleString('en')} random keys`, {
+  it(`agrees with a live cluster on the listed keys and ${KEYS.toLocaleString('en')} random keys`, {
     timeout: 60_000,
   }, async () => {
-    const keys = fc.sample(keyArbitrary, { numRuns: KEYS, seed: 20261122 });
+    const keys = [...LISTED_KEYS, ...fc.sample(keyArbitrary, { numRuns: KEYS, seed: 20261122 })];
     const port = Number(cluster().seeds[0]!.split(':').at(-1));
     const conn = await RawConnection.connect(port);
     try {
