@@ -40,9 +40,9 @@ async function writeCommandsOf(port: number): Promise<Array<{ name: string; arit
 type Frame = Record<string, unknown>;
 
 /** A WebSocket to the API with `token`; rejects with `HTTP <status>` when the upgrade is refused. */
-function openSocket(url: string, token: string): Promise<WebSocket> {
+function openSocket(url: string, token: string, origin?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${token}`);
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${token}`, origin ? { origin } : {});
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
       res.resume();
@@ -321,6 +321,9 @@ describe('HTTP API access control', () => {
       body: '["PING"]',
     });
     expect(simple.status).toBe(403);
+    // WebSocket upgrades from a browser follow the same rule.
+    await expect(openSocket(api().url, FULL, 'https://evil.example')).rejects.toThrow('HTTP 403');
+    (await openSocket(api().url, FULL, ORIGIN)).close();
   });
 
   it('binds a token-less API to loopback only, says so, and refuses browser tricks against it', async () => {
