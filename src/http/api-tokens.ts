@@ -88,12 +88,19 @@ export function checkRateLimit(principal: Principal, now = Date.now()): void {
   );
 }
 
-/** The token a request presents: `Authorization: Bearer`, else `?_token=` (or `?token=`, for WebSocket). */
-export function presentedToken(headers: IncomingHttpHeaders, query: URLSearchParams): string | null {
+/**
+ * The token a request presents: `Authorization: Bearer`, else `?_token=`. A WebSocket upgrade may also
+ * use `?token=`; elsewhere `token` is an ordinary query parameter (on a path-style command, an argument).
+ */
+export function presentedToken(
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+  websocket = false,
+): string | null {
   const auth = headers.authorization;
   if (auth) {
     const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (match) return match[1]!.trim();
   }
-  return query.get('_token') ?? query.get('token');
+  return query.get('_token') ?? (websocket ? query.get('token') : null);
 }

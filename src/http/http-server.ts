@@ -203,7 +203,7 @@ export async function startHttpServer(
       if (pathname !== '/ws') throw notFound(`no WebSocket endpoint at ${pathname}; use /ws`);
       if (tokens.open) checkLoopbackHost(req);
       cors.headersFor(req);
-      const principal = tokens.authenticate(presentedToken(req.headers, new URLSearchParams(rawQuery)));
+      const principal = tokens.authenticate(presentedToken(req.headers, new URLSearchParams(rawQuery), true));
       checkRateLimit(principal);
       wss.handleUpgrade(req, socket, head, (ws) => {
         new WsSession(ws, principal, runner, link);

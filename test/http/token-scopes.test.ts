@@ -5,9 +5,12 @@
 import http from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AdminClient } from '../../src/backend/admin-client.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { startHttpServer } from '../../src/http/http-server.js';
 import { useCluster } from '../support/cluster.js';
+import { type Plain, plain } from '../support/resp-plain.js';
 import { bearer, postJson, request, useHttpGateway } from './http-gateway.js';
 
 const FULL = 'full-scope-token-0123456789';
@@ -15,6 +18,56 @@ const READ_ONLY = 'read-only-token-0123456789';
 const PREFIXED = 'prefixed-token-0123456789ab';
 const LIMITED = 'rate-limited-token-01234567';
 const ORIGIN = 'https://app.example.com';
+
+/** Every command and subcommand (`container|sub`) that a server's COMMAND reply flags `write`. */
+async function writeCommandsOf(port: number): Promise<Array<{ name: string; arity: number }>> {
+  const admin = await AdminClient.connect({ host: '127.0.0.1', port });
+  try {
+    const out: Array<{ name: string; arity: number }> = [];
+    // COMMAND entries: [name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands].
+    const visit = (entry: Plain[]) => {
+      if ((entry[2] as string[]).includes('write'))
+        out.push({ name: entry[0] as string, arity: entry[1] as number });
+      for (const sub of (entry[9] as Plain[][] | undefined) ?? []) visit(sub);
+    };
+    for (const entry of plain(await admin.call('COMMAND')) as Plain[][]) visit(entry);
+    return out;
+  } finally {
+    admin.close();
+  }
+}
+
+type Frame = Record<string, unknown>;
+
+/** A WebSocket to the API with `token`; rejects with `HTTP <status>` when the upgrade is refused. */
+function openSocket(url: string, token: string, origin?: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=${token}`, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      reject(new Error(`HTTP ${res.statusCode}`));
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** Sends `frames` at once and resolves with the answers, in the order of the frames (matched by id). */
+function exchangeFrames(ws: WebSocket, frames: Frame[]): Promise<Frame[]> {
+  return new Promise((resolve, reject) => {
+    const byId = new Map<unknown, Frame>();
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(String(data)) as Frame;
+      byId.set(frame.id, frame);
+      if (byId.size < frames.length) return;
+      ws.off('message', onMessage);
+      resolve(frames.map((f) => byId.get(f.id)!));
+    };
+    ws.on('message', onMessage);
+    ws.once('close', () => reject(new Error(`socket closed with ${byId.size}/${frames.length} answers`)));
+    for (const frame of frames) ws.send(JSON.stringify(frame));
+  });
+}
 
 describe('HTTP API access control', () => {
   const cluster = useCluster({ primaries: 3, replicas: 0 });
@@ -29,21 +82,32 @@ describe('HTTP API access control', () => {
   });
 
   it('refuses every write command the backend lists to a read-only token, and writes nothing', async () => {
-    const table = api().gateway.gateway.commands;
-    const writes: string[][] = [];
-    for (const entry of table.all()) {
-      if (!entry.write) continue;
-      const [container, sub] = entry.spec.name.split('|');
+    // The list comes from a backend node's own COMMAND reply, not from the gateway's table.
+    const backendWrites = await writeCommandsOf(cluster().nodes[0]!.port);
+    const gatewayWrites = [...api().gateway.gateway.commands.all()].filter((e) => e.write);
+    expect(gatewayWrites.map((e) => e.spec.name).sort()).toEqual(backendWrites.map((c) => c.name).sort());
+    expect(backendWrites.length).toBeGreaterThan(80);
+    const writes = backendWrites.map(({ name, arity }) => {
+      const [container, sub] = name.split('|');
       const args = sub ? [container!, sub] : [container!];
       // Enough arguments for any arity; they are never sent.
-      while (args.length < Math.max(Math.abs(entry.spec.arity), 4)) args.push(`ro:key${args.length}`);
-      writes.push(args);
-    }
-    expect(writes.length).toBeGreaterThan(80);
+      while (args.length < Math.max(Math.abs(arity), 4)) args.push(`ro:key${args.length}`);
+      return args;
+    });
     const dbsize = async () =>
       ((await postJson(api().url, ['DBSIZE'], bearer(READ_ONLY))).body as { result: number }).result;
     const before = await dbsize();
 
+    // Each alone: 403 with a JSON body.
+    for (const args of writes) {
+      const res = await postJson(api().url, args, bearer(READ_ONLY));
+      expect(res.status, args.join(' ')).toBe(403);
+      expect(res.body, args.join(' ')).toMatchObject({
+        code: 'NOPERM',
+        error: expect.stringMatching(/^NOPERM this token is read-only/),
+      });
+    }
+    // All in one pipeline: every entry refused.
     const replies = (await postJson(`${api().url}/pipeline`, writes, bearer(READ_ONLY))).body as Array<{
       error?: string;
     }>;
@@ -51,11 +115,17 @@ describe('HTTP API access control', () => {
     replies.forEach((reply, i) => {
       expect(reply.error, writes[i]!.join(' ')).toMatch(/^NOPERM this token is read-only/);
     });
-    // One by one, each is a 403 with a JSON body.
-    for (const args of writes.slice(0, 10)) {
-      const res = await postJson(api().url, args, bearer(READ_ONLY));
-      expect(res.status, args.join(' ')).toBe(403);
-      expect(res.body).toMatchObject({ code: 'NOPERM' });
+    // And over the WebSocket, in one pipeline frame.
+    const ws = await openSocket(api().url, READ_ONLY);
+    try {
+      const [answer] = await exchangeFrames(ws, [{ id: 'writes', pipeline: writes }]);
+      const results = answer!.results as Array<{ error?: string }>;
+      expect(results).toHaveLength(writes.length);
+      results.forEach((reply, i) => {
+        expect(reply.error, writes[i]!.join(' ')).toMatch(/^NOPERM this token is read-only/);
+      });
+    } finally {
+      ws.close();
     }
     // Scripts that may write and PUBLISH are refused too; the read-only variants run.
     for (const args of [
@@ -122,6 +192,21 @@ describe('HTTP API access control', () => {
     expect((await postJson(api().url, ['PUBLISH', 'app:chan', 'm'], h)).status).toBe(200);
     expect((await postJson(api().url, ['PUBLISH', 'chan', 'm'], h)).status).toBe(403);
     expect((await request(`${api().url}/subscribe/news`, { headers: h })).status).toBe(403);
+    expect((await request(`${api().url}/psubscribe/news*`, { headers: h })).status).toBe(403);
+    // Sharded channels too: SPUBLISH over REST, SSUBSCRIBE over the WebSocket.
+    expect((await postJson(api().url, ['SPUBLISH', 'app:chan', 'm'], h)).status).toBe(200);
+    expect((await postJson(api().url, ['SPUBLISH', 'chan', 'm'], h)).status).toBe(403);
+    const ws = await openSocket(api().url, PREFIXED);
+    try {
+      const [inside, outside] = await exchangeFrames(ws, [
+        { id: 1, ssubscribe: ['app:room'] },
+        { id: 2, ssubscribe: ['room'] },
+      ]);
+      expect(inside).toEqual({ id: 1, result: 'OK' });
+      expect(outside).toMatchObject({ id: 2, error: expect.stringMatching(/^NOPERM .*'app:'/) });
+    } finally {
+      ws.close();
+    }
     // Typed routes follow the same rule.
     expect((await request(`${api().url}/v1/strings/app:one`, { headers: h })).body).toEqual({ value: '1' });
     expect((await request(`${api().url}/v1/strings/one`, { headers: h })).status).toBe(403);
@@ -138,6 +223,8 @@ describe('HTTP API access control', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ error: 'WRONGPASS invalid or unknown API token' });
     expect((await request(`${api().url}/get/x?_token=nope`)).status).toBe(401);
+    // ?token= is for WebSocket upgrades only; on a path-style command it would be two more arguments.
+    expect((await request(`${api().url}/get/x?token=${FULL}`)).status).toBe(401);
     expect((await request(`${api().url}/v1/strings/x`)).status).toBe(401);
     expect((await request(`${api().url}/cluster/info`)).status).toBe(401);
     expect((await request(`${api().url}/subscribe/x`)).status).toBe(401);
@@ -167,6 +254,29 @@ describe('HTTP API access control', () => {
     expect((await postJson(api().url, ['PING'], bearer(FULL))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 600));
     expect((await postJson(api().url, ['PING'], bearer(LIMITED))).status).toBe(200);
+  });
+
+  it('limits WebSocket upgrades (429) and frames (an error answer under the frame id) per token', async () => {
+    // Let the bucket of the test before refill.
+    await new Promise((r) => setTimeout(r, 1100));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 5 }, () => openSocket(api().url, LIMITED)),
+    );
+    const opened = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    try {
+      const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [(a.reason as Error).message] : []));
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((m) => m === 'HTTP 429')).toBe(true);
+      expect(opened.length).toBeGreaterThan(0);
+      const frames = Array.from({ length: 10 }, (_, i) => ({ id: `f${i}`, cmd: ['PING'] }));
+      const answers = await exchangeFrames(opened[0]!, frames);
+      const limited = answers.filter((a) => a.error !== undefined);
+      expect(limited.length).toBeGreaterThan(0);
+      for (const a of limited) expect(a.error).toMatch(/^RATELIMITED too many requests for this token/);
+      expect(answers.filter((a) => a.result !== undefined).every((a) => a.result === 'PONG')).toBe(true);
+    } finally {
+      for (const ws of opened) ws.close();
+    }
   });
 
   it('answers CORS preflights for allowed origins with the SDK headers, refuses other origins', async () => {
@@ -211,6 +321,9 @@ describe('HTTP API access control', () => {
       body: '["PING"]',
     });
     expect(simple.status).toBe(403);
+    // WebSocket upgrades from a browser follow the same rule.
+    await expect(openSocket(api().url, FULL, 'https://evil.example')).rejects.toThrow('HTTP 403');
+    (await openSocket(api().url, FULL, ORIGIN)).close();
   });
 
   it('binds a token-less API to loopback only, says so, and refuses browser tricks against it', async () => {

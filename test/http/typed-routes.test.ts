@@ -2,10 +2,15 @@
 // OpenAPI document generated from those schemas, binary-safe values with ?encoding=base64, error
 // statuses with codes, and the /cluster endpoints.
 
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { z } from 'zod';
+import { defaultConfig } from '../../src/config/schema.js';
+import { startHttpServer } from '../../src/http/http-server.js';
 import { openApiDocument } from '../../src/http/openapi.js';
 import { clusterRoutes, dataRoutes, healthRoutes } from '../../src/http/typed/typed-routes.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import { useCluster } from '../support/cluster.js';
 import { bearer, request, useHttpGateway } from './http-gateway.js';
 
@@ -378,6 +383,60 @@ describe('typed REST routes', () => {
       status: 400,
       body: { code: 'ERR', error: 'ERR value is not an integer or out of range' },
     });
+  });
+
+  it('answers 503 JSON on every route family when the gateway cannot be reached, never an empty 500', async () => {
+    // An HTTP server whose gateway link points at a port nobody listens on.
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const server = await startHttpServer(
+      api().gateway.gateway,
+      { ...defaultConfig().http, port: 0, tokens: [{ token: TOKEN, scope: 'full' }] },
+      silentLogger,
+      { gatewayPort: closedPort },
+    );
+    const url = `http://127.0.0.1:${server.port}`;
+    const unavailable = {
+      status: 503,
+      body: {
+        code: 'UNAVAILABLE',
+        error: expect.stringMatching(/^TRYAGAIN gateway link: connect to .*ECONNREFUSED/),
+      },
+    };
+    try {
+      expect(await request(url, { method: 'POST', headers: auth, body: '["GET","k"]' })).toMatchObject(
+        unavailable,
+      );
+      expect(
+        await request(`${url}/pipeline`, { method: 'POST', headers: auth, body: '[["GET","k"]]' }),
+      ).toMatchObject(unavailable);
+      expect(
+        await request(`${url}/multi-exec`, { method: 'POST', headers: auth, body: '[["GET","k"]]' }),
+      ).toMatchObject(unavailable);
+      expect(await request(`${url}/get/k`, { headers: auth })).toMatchObject(unavailable);
+      expect(await request(`${url}/v1/strings/k`, { headers: auth })).toMatchObject(unavailable);
+      expect(await request(`${url}/subscribe/chan`, { headers: auth })).toMatchObject(unavailable);
+      // A WebSocket frame gets an error answer under its id.
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
+      try {
+        const answer = new Promise<unknown>((resolve) =>
+          ws.once('message', (data) => resolve(JSON.parse(String(data)))),
+        );
+        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+        ws.send(JSON.stringify({ id: 7, cmd: ['PING'] }));
+        expect(await answer).toEqual({ id: 7, error: expect.stringMatching(/^TRYAGAIN gateway link/) });
+      } finally {
+        ws.close();
+      }
+      // The topology is the gateway's own, so the cluster endpoints still answer.
+      expect((await request(`${url}/cluster/info`, { headers: auth })).status).toBe(200);
+    } finally {
+      await server.close(1000);
+    }
   });
 
   it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {

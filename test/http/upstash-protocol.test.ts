@@ -152,6 +152,13 @@ describe('Upstash REST protocol', () => {
     expect(del.headers.get('allow')).toContain('POST');
     expect(del.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
     expect((await request(`${api().url}/pipeline`, { headers: auth })).status).toBe(405);
+    // Upstash takes HEAD, GET, POST and PUT for commands; anything else is 405.
+    const patch = await request(`${api().url}/set/foo/bar`, { method: 'PATCH', headers: auth });
+    expect(patch).toMatchObject({ status: 405, body: { code: 'METHOD_NOT_ALLOWED' } });
+    const head = await fetch(`${api().url}/echo/headed`, { method: 'HEAD', headers: auth });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe('{"result":"headed"}'.length);
+    expect(await head.text()).toBe('');
     expect((await request(`${api().url}/v1/nothing/here`, { headers: auth })).status).toBe(404);
   });
 

@@ -1,6 +1,7 @@
 // The unmodified @upstash/redis SDK against Slotway in front of a 3-primary cluster: every data type,
 // JSON values, pipelines, transactions, auto-pipelining, scripts (EVALSHA falling back to EVAL on
-// NOSCRIPT), with base64 responses on and off, and pub/sub over server-sent events.
+// NOSCRIPT, read-only scripts with a read-only token), with base64 responses on and off for every one,
+// and pub/sub over server-sent events.
 
 import { Redis } from '@upstash/redis';
 import { describe, expect, it } from 'vitest';
@@ -8,15 +9,21 @@ import { useCluster } from '../support/cluster.js';
 import { useHttpGateway } from './http-gateway.js';
 
 const TOKEN = 'sdk-test-token-0123456789';
+const READ_ONLY = 'sdk-read-only-token-0123456789';
 
 describe('@upstash/redis SDK against Slotway', () => {
   const cluster = useCluster({ primaries: 3, replicas: 0 });
-  const api = useHttpGateway(cluster, { tokens: [{ token: TOKEN, scope: 'full' }] });
+  const api = useHttpGateway(cluster, {
+    tokens: [
+      { token: TOKEN, scope: 'full' },
+      { token: READ_ONLY, scope: 'read-only' },
+    ],
+  });
 
-  function sdk(responseEncoding: 'base64' | false, enableAutoPipelining = false): Redis {
+  function sdk(responseEncoding: 'base64' | false, enableAutoPipelining = false, token = TOKEN): Redis {
     return new Redis({
       url: api().url,
-      token: TOKEN,
+      token,
       responseEncoding,
       enableAutoPipelining,
       enableTelemetry: false,
@@ -201,55 +208,72 @@ describe('@upstash/redis SDK against Slotway', () => {
       expect(await script.evalsha([`${p}script`], ['again'])).toEqual([`${p}script`, 'again', 2]);
       expect(await redis.eval('return ARGV[1]', [], ['plain eval'])).toBe('plain eval');
     });
-  });
 
-  it('auto-pipelining batches concurrent commands into few requests', async () => {
-    const redis = sdk('base64', true);
-    const writes = Array.from({ length: 20 }, (_, i) => redis.set(`auto:${i}`, `v${i}`));
-    expect(await Promise.all(writes)).toEqual(Array(20).fill('OK'));
-    const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => redis.get(`auto:${i}`)));
-    expect(reads).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
-    expect((redis as unknown as { pipelineCounter: number }).pipelineCounter).toBeLessThanOrEqual(4);
-    // Errors still reach the right caller, NOSCRIPT included.
-    await expect(redis.evalsha('0'.repeat(40), [], [])).rejects.toThrow(/NOSCRIPT/);
-    const script = redis.createScript<string>('return "auto " .. ARGV[1]');
-    expect(await script.exec([], ['ok'])).toBe('auto ok');
-  });
+    it('auto-pipelining batches concurrent commands into few requests', async () => {
+      const redis = sdk(encoding, true);
+      const writes = Array.from({ length: 20 }, (_, i) => redis.set(`${p}auto:${i}`, `v${i}`));
+      expect(await Promise.all(writes)).toEqual(Array(20).fill('OK'));
+      const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => redis.get(`${p}auto:${i}`)));
+      expect(reads).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+      expect((redis as unknown as { pipelineCounter: number }).pipelineCounter).toBeLessThanOrEqual(4);
+      // Errors still reach the right caller, NOSCRIPT included.
+      await expect(redis.evalsha('0'.repeat(40), [], [])).rejects.toThrow(/NOSCRIPT/);
+      const script = redis.createScript<string>(`return "auto " .. ARGV[1] -- ${label}`);
+      expect(await script.exec([], ['ok'])).toBe('auto ok');
+    });
 
-  it('subscribe and psubscribe over server-sent events', async () => {
-    const redis = sdk('base64');
-    const sessionsBefore = api().gateway.gateway.sessions().length;
-    const sub = redis.subscribe<{ n: number }>(['sdk-news']);
-    const psub = redis.psubscribe<{ text: string }>(['sdk-p.*']);
-    const subscribed = Promise.all([
-      new Promise<number>((resolve) => sub.on('subscribe', resolve)),
-      new Promise<number>((resolve) => psub.on('psubscribe', resolve)),
-    ]);
-    const messages: Array<{ channel: string; message: { n: number } }> = [];
-    const pmessages: Array<{ pattern: string; channel: string; message: { text: string } }> = [];
-    sub.on('message', (m) => messages.push(m));
-    psub.on('pmessage', (m) => pmessages.push(m));
-    try {
-      expect(await subscribed).toEqual([1, 1]);
-      // In a cluster PUBLISH counts only the receiving node's subscribers; the message reaches all.
-      await redis.publish('sdk-news', { n: 1 });
-      // The SDK JSON-parses pattern messages strictly, so they must be JSON.
-      await redis.publish('sdk-p.one', { text: 'hello, with a comma' });
-      await expect.poll(() => messages.length, { timeout: 5000 }).toBe(1);
-      await expect.poll(() => pmessages.length, { timeout: 5000 }).toBe(1);
-      expect(messages[0]).toEqual({ channel: 'sdk-news', message: { n: 1 } });
-      expect(pmessages[0]).toEqual({
-        pattern: 'sdk-p.*',
-        channel: 'sdk-p.one',
-        message: { text: 'hello, with a comma' },
+    it('subscribe and psubscribe over server-sent events', async () => {
+      const redis = sdk(encoding);
+      const sessionsBefore = api().gateway.gateway.sessions().length;
+      const sub = redis.subscribe<{ n: number }>([`${p}sdk-news`]);
+      const psub = redis.psubscribe<{ text: string }>([`${p}sdk-p.*`]);
+      const subscribed = Promise.all([
+        new Promise<number>((resolve) => sub.on('subscribe', resolve)),
+        new Promise<number>((resolve) => psub.on('psubscribe', resolve)),
+      ]);
+      const messages: Array<{ channel: string; message: { n: number } }> = [];
+      const pmessages: Array<{ pattern: string; channel: string; message: { text: string } }> = [];
+      sub.on('message', (m) => messages.push(m));
+      psub.on('pmessage', (m) => pmessages.push(m));
+      try {
+        expect(await subscribed).toEqual([1, 1]);
+        // In a cluster PUBLISH counts only the receiving node's subscribers; the message reaches all.
+        await redis.publish(`${p}sdk-news`, { n: 1 });
+        // The SDK JSON-parses pattern messages strictly, so they must be JSON.
+        await redis.publish(`${p}sdk-p.one`, { text: 'hello, with a comma' });
+        await expect.poll(() => messages.length, { timeout: 5000 }).toBe(1);
+        await expect.poll(() => pmessages.length, { timeout: 5000 }).toBe(1);
+        expect(messages[0]).toEqual({ channel: `${p}sdk-news`, message: { n: 1 } });
+        expect(pmessages[0]).toEqual({
+          pattern: `${p}sdk-p.*`,
+          channel: `${p}sdk-p.one`,
+          message: { text: 'hello, with a comma' },
+        });
+      } finally {
+        await sub.unsubscribe();
+        await psub.unsubscribe();
+      }
+      // The streams' gateway connections close with the requests.
+      await expect
+        .poll(() => api().gateway.gateway.sessions().length, { timeout: 5000 })
+        .toBeLessThanOrEqual(sessionsBefore);
+    });
+
+    it('a read-only token reads and runs read-only scripts (EVALSHA_RO falling back to EVAL_RO); writes get NOPERM', async () => {
+      await sdk(encoding).set(`${p}ro`, 'stored');
+      const ro = sdk(encoding, false, READ_ONLY);
+      expect(await ro.get(`${p}ro`)).toBe('stored');
+      await expect(ro.set(`${p}ro`, 'x')).rejects.toThrow(/NOPERM this token is read-only/);
+      await expect(ro.incr(`${p}ro-n`)).rejects.toThrow(/NOPERM/);
+      const script = ro.createScript<string, true>(`return redis.call('GET', KEYS[1]) -- ro ${label}`, {
+        readonly: true,
       });
-    } finally {
-      await sub.unsubscribe();
-      await psub.unsubscribe();
-    }
-    // The streams' gateway connections close with the requests.
-    await expect
-      .poll(() => api().gateway.gateway.sessions().length, { timeout: 5000 })
-      .toBeLessThanOrEqual(sessionsBefore);
+      await expect(script.evalshaRo([`${p}ro`], [])).rejects.toThrow(/NOSCRIPT/);
+      expect(await script.exec([`${p}ro`], [])).toBe('stored');
+      expect(await script.evalshaRo([`${p}ro`], [])).toBe('stored');
+      // A script that may write is refused to this token, even before NOSCRIPT could come into play.
+      await expect(ro.createScript('return 1').exec([], [])).rejects.toThrow(/NOPERM/);
+      expect(await sdk(encoding).get(`${p}ro`)).toBe('stored');
+    });
   });
 });

@@ -12,8 +12,10 @@ import {
   SlotwayReplyError,
   type SlotwaySocket,
 } from '../../packages/client/src/index.js';
+import { AdminClient } from '../../src/backend/admin-client.js';
 import { useCluster } from '../support/cluster.js';
 import { useGateway } from '../support/gateway.js';
+import { commandCalls } from '../support/node-state.js';
 import {
   CountingProxy,
   eventually,
@@ -520,6 +522,33 @@ describe('@slotway/client on Node', () => {
         offClose();
         offOpen();
         for (const sub of subs) await sub.unsubscribe();
+      }
+    });
+
+    it('re-sends a read whose answer is lost in a disconnect, once reconnected', async () => {
+      // A read-only script that holds its answer back ~300 ms, so the restart below cuts it off.
+      const slowRead =
+        "local s = redis.call('TIME') local t repeat t = redis.call('TIME') " +
+        "until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 300000 return 'done'";
+      const admins = await Promise.all(
+        cluster().nodes.map((n) => AdminClient.connect({ host: '127.0.0.1', port: n.port })),
+      );
+      const evalRoCalls = async () =>
+        (await Promise.all(admins.map((a) => commandCalls(a, 'eval_ro')))).reduce((x, y) => x + y, 0);
+      const other = publisher.socket({ reconnect: { baseDelayMs: 50, maxDelayMs: 300 } });
+      try {
+        await other.connect();
+        const before = await evalRoCalls();
+        // EVAL_RO only reads, so the client may run it again.
+        const answer = other.command<string>(['EVAL_RO', slowRead, '0']);
+        await new Promise((r) => setTimeout(r, 100));
+        await server.restart();
+        expect(await answer).toBe('done');
+        // It ran twice: once answered into the closed connection, once after the reconnect.
+        await eventually(async () => (await evalRoCalls()) === before + 2);
+      } finally {
+        await other.close();
+        for (const admin of admins) admin.close();
       }
     });
 

@@ -123,7 +123,7 @@ function invalid(what: string, error: z.ZodError): HttpError {
 
 function queryObject(query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of query) if (name !== '_token' && name !== 'token') out[name] = value;
+  for (const [name, value] of query) if (name !== '_token') out[name] = value;
   return out;
 }
 
