@@ -1,5 +1,5 @@
 // Prometheus metrics for the gateway. Hot-path counters are plain fields (GatewayStats, per-command
-// counts) read at scrape time through collect callbacks, so recording costs an increment per command.
+// counts) read at scrape time, so recording costs an increment per command.
 
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Gateway } from '../gateway/gateway.js';
@@ -15,6 +15,10 @@ export function createGatewayMetrics(gateway: Gateway): GatewayMetrics {
   const stats = gateway.stats;
 
   const counter = (name: string, help: string, read: () => number) =>
+    registry.registerMetric(
+      scrapedMetric(name, help, 'counter', () => [{ labels: {}, value: read() }]) as never,
+    );
+  const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
       help,
@@ -42,17 +46,17 @@ export function createGatewayMetrics(gateway: Gateway): GatewayMetrics {
     'topology refreshes that failed',
     () => gateway.topology.refreshFailures,
   );
-  counter('slotway_clients_connected', 'client connections open now', () => stats.clientsConnected);
+  gauge('slotway_clients_connected', 'client connections open now', () => stats.clientsConnected);
   counter('slotway_clients_accepted_total', 'client connections accepted', () => stats.clientsTotal);
   counter(
     'slotway_clients_rejected_total',
     'client connections refused at maxClients',
     () => stats.clientsRejected,
   );
-  counter('slotway_backend_inflight_commands', 'commands waiting for a backend reply', () =>
+  gauge('slotway_backend_inflight_commands', 'commands waiting for a backend reply', () =>
     gateway.pool.outstanding(),
   );
-  counter('slotway_slots_covered', 'hash slots with a known owner (16384 when healthy)', () =>
+  gauge('slotway_slots_covered', 'hash slots with a known owner (16384 when healthy)', () =>
     gateway.topology.loaded ? gateway.topology.map.coveredSlots() : 0,
   );
 
@@ -67,17 +71,13 @@ export function createGatewayMetrics(gateway: Gateway): GatewayMetrics {
     },
   });
 
-  new Gauge({
-    name: 'slotway_errors_total',
-    help: 'errors by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      this.set({ kind: 'crossslot' }, stats.crossSlot);
-      this.set({ kind: 'protocol' }, stats.protocolErrors);
-      this.set({ kind: 'backend_connection' }, stats.connectionFailures);
-    },
-  });
+  registry.registerMetric(
+    scrapedMetric('slotway_errors_total', 'errors by kind', 'counter', () => [
+      { labels: { kind: 'crossslot' }, value: stats.crossSlot },
+      { labels: { kind: 'protocol' }, value: stats.protocolErrors },
+      { labels: { kind: 'backend_connection' }, value: stats.connectionFailures },
+    ]) as never,
+  );
 
   registry.registerMetric(commandCallsMetric(gateway.commandStats) as never);
   registry.registerMetric(commandLatencyMetric(gateway.commandStats) as never);
@@ -90,44 +90,48 @@ interface MetricValue {
   value: number;
 }
 
-/** A counter read from CommandStats at scrape time (prom-client custom metric). */
-function commandCallsMetric(stats: CommandStatsRegistry) {
+/**
+ * A metric whose values are read when Prometheus scrapes (a prom-client custom metric), so the hot
+ * path only bumps plain fields; `_total` series are exposed with the counter type they are.
+ */
+function scrapedMetric(name: string, help: string, type: 'counter' | 'histogram', read: () => MetricValue[]) {
   return {
-    name: 'slotway_commands_total',
-    help: 'commands received, by command',
-    type: 'counter',
+    name,
+    help,
+    type,
     aggregator: 'sum',
     get() {
-      const values: MetricValue[] = [];
-      for (const s of stats.all()) values.push({ labels: { command: s.name }, value: s.calls });
-      return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+      return { name, help, type, aggregator: this.aggregator, values: read() };
     },
     reset() {},
   };
 }
 
-/** A histogram read from CommandStats at scrape time. */
+/** Calls per command, read from CommandStats at scrape time. */
+function commandCallsMetric(stats: CommandStatsRegistry) {
+  return scrapedMetric('slotway_commands_total', 'commands received, by command', 'counter', () => {
+    const values: MetricValue[] = [];
+    for (const s of stats.all()) values.push({ labels: { command: s.name }, value: s.calls });
+    return values;
+  });
+}
+
+/** Latency per command, a histogram read from CommandStats at scrape time. */
 function commandLatencyMetric(stats: CommandStatsRegistry) {
   const name = 'slotway_command_duration_seconds';
-  return {
-    name,
-    help: 'time from a command being parsed to its reply being ready for the client, by command',
-    type: 'histogram',
-    aggregator: 'sum',
-    get() {
-      const values: MetricValue[] = [];
-      for (const s of stats.all()) {
-        let cumulative = 0;
-        for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
-          cumulative += s.buckets[i]!;
-          const le = i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf';
-          values.push({ metricName: `${name}_bucket`, labels: { command: s.name, le }, value: cumulative });
-        }
-        values.push({ metricName: `${name}_sum`, labels: { command: s.name }, value: s.latencySum });
-        values.push({ metricName: `${name}_count`, labels: { command: s.name }, value: s.latencyCount });
+  const help = 'time from a command being parsed to its reply being ready for the client, by command';
+  return scrapedMetric(name, help, 'histogram', () => {
+    const values: MetricValue[] = [];
+    for (const s of stats.all()) {
+      let cumulative = 0;
+      for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
+        cumulative += s.buckets[i]!;
+        const le = i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf';
+        values.push({ metricName: `${name}_bucket`, labels: { command: s.name, le }, value: cumulative });
       }
-      return { name, help: this.help, type: this.type, aggregator: this.aggregator, values };
-    },
-    reset() {},
-  };
+      values.push({ metricName: `${name}_sum`, labels: { command: s.name }, value: s.latencySum });
+      values.push({ metricName: `${name}_count`, labels: { command: s.name }, value: s.latencyCount });
+    }
+    return values;
+  });
 }

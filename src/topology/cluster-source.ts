@@ -1,11 +1,14 @@
 // Topology source for Redis Cluster / Valkey cluster: asks the known nodes (last map first, then the
-// configured seeds) for CLUSTER SHARDS, falling back to CLUSTER SLOTS, and takes the first full answer.
+// configured seeds) for CLUSTER SHARDS, falling back to CLUSTER SLOTS when a node refuses it, and takes
+// the first full answer.
 
 import { AdminClient, RedisReplyError } from '../backend/admin-client.js';
 import type { BackendConnectOptions } from '../backend/connect-options.js';
 import { type DiscoveredShard, parseClusterShards, parseClusterSlots } from './cluster-discovery.js';
 import { type NodeAddress, SlotMap } from './slot-map.js';
 import type { TopologySource } from './topology-source.js';
+
+const SHARDS_UNAVAILABLE = /unknown subcommand|unknown command|^NOPERM/i;
 
 export class ClusterSource implements TopologySource {
   readonly kind = 'cluster';
@@ -25,13 +28,13 @@ export class ClusterSource implements TopologySource {
     const failures: string[] = [];
     for (const node of candidates.values()) {
       try {
-        const shards = await this.ask(node);
+        const { shards, command } = await this.ask(node);
         const covered = shards.reduce((n, s) => n + s.ranges.reduce((m, [a, b]) => m + b - a + 1, 0), 0);
         if (shards.length === 0 || covered === 0) {
           failures.push(`${node.key}: no slots assigned`);
           continue;
         }
-        const map = SlotMap.build(shards, `cluster via ${node.key}`);
+        const map = SlotMap.build(shards, `cluster via ${node.key} (${command})`);
         this.last = map;
         return map;
       } catch (err) {
@@ -41,7 +44,8 @@ export class ClusterSource implements TopologySource {
     throw new Error(`no cluster node answered with a topology (${failures.join('; ')})`);
   }
 
-  private async ask(node: NodeAddress): Promise<DiscoveredShard[]> {
+  /** One node's view, and the command that gave it. */
+  private async ask(node: NodeAddress): Promise<{ shards: DiscoveredShard[]; command: string }> {
     const client = await AdminClient.connect({
       host: node.host,
       port: node.port,
@@ -54,14 +58,17 @@ export class ClusterSource implements TopologySource {
     try {
       if (!this.useSlots) {
         try {
-          return parseClusterShards(await client.call('CLUSTER', 'SHARDS'), node.host);
+          const shards = parseClusterShards(await client.call('CLUSTER', 'SHARDS'), node.host);
+          return { shards, command: 'CLUSTER SHARDS' };
         } catch (err) {
-          if (!(err instanceof RedisReplyError) || !/unknown subcommand|unknown command/i.test(err.message))
-            throw err;
-          this.useSlots = true;
+          if (!(err instanceof RedisReplyError)) throw err;
+          // Servers before 7.0 do not know SHARDS, and ACL rules written for them may allow only
+          // SLOTS (NOPERM): remember either for good. Any other refusal falls back for this call only.
+          if (SHARDS_UNAVAILABLE.test(err.message)) this.useSlots = true;
         }
       }
-      return parseClusterSlots(await client.call('CLUSTER', 'SLOTS'), node.host);
+      const shards = parseClusterSlots(await client.call('CLUSTER', 'SLOTS'), node.host);
+      return { shards, command: 'CLUSTER SLOTS' };
     } finally {
       client.close();
     }

@@ -8,7 +8,7 @@ import { replyText } from '../../src/backend/admin-client.js';
 import { SLOT_COUNT, slotOf } from '../../src/topology/slot-hash.js';
 import { useCluster } from '../support/cluster.js';
 import { startTestGateway, useGateway } from '../support/gateway.js';
-import { parsePrometheus, samplesOf, sampleValue } from '../support/prometheus-text.js';
+import { metricTypes, parsePrometheus, samplesOf, sampleValue } from '../support/prometheus-text.js';
 import { exchange } from '../support/raw-socket.js';
 
 const CONNECTIONS_PER_NODE = 2;
@@ -115,6 +115,18 @@ describe('admin endpoints', () => {
       sampleValue(samples, 'slotway_errors_total', { kind: 'backend_connection' }),
     ).toBeGreaterThanOrEqual(0);
     expect(sampleValue(samples, 'slotway_clients_accepted_total')).toBeGreaterThanOrEqual(2);
+
+    // Every `_total` series of the gateway's own is declared a counter, so rate() treats resets right
+    // (prom-client's process metrics keep their own naming).
+    const types = metricTypes(res.body);
+    const totals = [...types.keys()].filter(
+      (name) =>
+        name.startsWith('slotway_') && !name.startsWith('slotway_process_') && name.endsWith('_total'),
+    );
+    expect(totals.length).toBeGreaterThanOrEqual(10);
+    for (const name of totals) expect(`${name} ${types.get(name)}`).toBe(`${name} counter`);
+    expect(types.get('slotway_command_duration_seconds')).toBe('histogram');
+    expect(types.get('slotway_backend_connections')).toBe('gauge');
   });
 
   it('refreshes the topology on MOVED, and counts the redirect', async () => {

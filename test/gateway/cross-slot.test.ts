@@ -445,6 +445,16 @@ describe('cross-slot and fan-out over all 16384 slots, compared with a standalon
     ];
     expect(await run(...migrate)).toBe('+OK');
     expect(text(await direct.call('GET', '{m}a'))).toBe('migrated-a');
+    // The same from a client: the session sees the KEYS form and asks GETKEYS, so the command goes
+    // straight to the owner of {m} (slot 15627), not to that of the empty key (slot 0) to be redirected.
+    const moved = gateway().gateway.stats.moved;
+    await gw.call('SET', '{m}a', 'migrated-again');
+    expect(canonical(await gw.send(migrate.map((a) => (a === 'COPY' ? 'REPLACE' : a))))).toBe('+OK');
+    expect(gateway().gateway.stats.moved).toBe(moved);
+    expect(text(await direct.call('GET', '{m}a'))).toBe('migrated-again');
+    expect(canonical(await gw.send(['GET', '{m}a']))).toBe('nil$');
+    const spread = ['MIGRATE', target.host, String(target.port), '', '0', '5000', 'KEYS', keys[1]!, keys[2]!];
+    expect(canonical(await gw.send(spread))).toBe(CROSSSLOT);
     expect(
       await run('MIGRATE', target.host, String(target.port), '', '0', '5000', 'KEYS', keys[1]!, keys[2]!),
     ).toBe(CROSSSLOT);

@@ -1,5 +1,5 @@
 // Reads the Prometheus text exposition format well enough for assertions: samples by metric name and
-// a subset of their labels.
+// a subset of their labels, and each metric's declared type.
 
 export interface Sample {
   name: string;
@@ -45,4 +45,11 @@ export function sampleValue(
     throw new Error(`expected one sample ${name}${JSON.stringify(where)}, found ${found.length}`);
   }
   return found[0]!.value;
+}
+
+/** Metric name → the type its `# TYPE` line declares (counter, gauge, histogram, ...). */
+export function metricTypes(text: string): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(m[1]!, m[2]!);
+  return types;
 }
