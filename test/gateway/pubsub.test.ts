@@ -214,7 +214,7 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
     }
   });
 
-  it('RESP3 subscribers get push frames and can run other commands meanwhile', async () => {
+  it('RESP3 subscribers get push frames, run other commands meanwhile, and get arrays after HELLO 2', async () => {
     const gw = gateway();
     const sub = await RawConnection.connect(gw.port);
     const pub = await gw.client();
@@ -241,8 +241,20 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
       ]);
       sub.write(encodeCommand(['HGETALL', 'r3h']));
       expect((await sub.readRaw(1))[0]!.toString()).toBe('%1\r\n$1\r\nf\r\n$1\r\n1\r\n');
+
+      // HELLO 2 while subscribed: the same subscriber connections on the nodes, and as from Redis,
+      // messages as RESP2 arrays and the client in subscribe mode.
+      sub.write(encodeCommand(['HELLO', '2']));
+      await sub.read(1);
+      await pub.call('PUBLISH', 'r3', 'two');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe('*3\r\n$7\r\nmessage\r\n$2\r\nr3\r\n$3\r\ntwo\r\n');
+      await pub.call('SPUBLISH', 'r3s', 'three');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe(
+        '*3\r\n$8\r\nsmessage\r\n$3\r\nr3s\r\n$5\r\nthree\r\n',
+      );
+      expect((await send(sub, ['GET', 'x']))[0]).toMatch(/^ERR Can't execute 'get'/);
       sub.write(encodeCommand(['UNSUBSCRIBE', 'r3']));
-      expect((await sub.readRaw(1))[0]!.toString()).toBe('>3\r\n$11\r\nunsubscribe\r\n$2\r\nr3\r\n:0\r\n');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe('*3\r\n$11\r\nunsubscribe\r\n$2\r\nr3\r\n:0\r\n');
     } finally {
       sub.close();
       pub.close();

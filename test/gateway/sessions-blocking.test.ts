@@ -72,7 +72,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
     }
   });
 
-  it('BRPOP, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK wake on writes', async () => {
+  it('BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK wake on writes', async () => {
     const gw = gateway();
     const admins = await primaryAdmins();
     const writer = await RawConnection.connect(gw.port);
@@ -80,6 +80,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
     const waits: Array<Array<string | number>> = [
       ['BRPOP', '{b}l1', 10],
       ['BLMOVE', '{b}l2', '{b}dst', 'LEFT', 'RIGHT', 10],
+      ['BRPOPLPUSH', '{b}l4', '{b}dst', 10],
       ['BLMPOP', 10, 2, '{b}none', '{b}l3', 'RIGHT', 'COUNT', 2],
       ['BZPOPMIN', '{b}z1', 10],
       ['BZPOPMAX', '{b}z2', 10],
@@ -99,6 +100,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         writer,
         ['RPUSH', '{b}l1', 'a'],
         ['RPUSH', '{b}l2', 'b'],
+        ['RPUSH', '{b}l4', 'f'],
         ['RPUSH', '{b}l3', 'c', 'd', 'e'],
         ['ZADD', '{b}z1', 1, 'low', 2, 'high'],
         ['ZADD', '{b}z2', 1, 'low', 2, 'high'],
@@ -110,6 +112,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
       expect(replies).toEqual([
         ['{b}l1', 'a'],
         'b',
+        'f',
         ['{b}l3', ['e', 'd']],
         ['{b}z1', 'low', '1'],
         ['{b}z2', 'high', '2'],
@@ -117,7 +120,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         [['{b}s', [['1-1', ['f', 'v']]]]],
         [['{b}gs', [['2-1', ['g', 'w']]]]],
       ]);
-      expect(await send(writer, ['LRANGE', '{b}dst', 0, -1])).toEqual([['b']]);
+      expect(await send(writer, ['LRANGE', '{b}dst', 0, -1])).toEqual([['f', 'b']]); // BRPOPLPUSH pushes at the head
       expect(await blockedClients(admins)).toBe(0);
 
       // A timeout still answers a null, as Redis does.
@@ -208,6 +211,42 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
       expect((await c.readRaw(1))[0]!.toString()).toBe('*3\r\n$7\r\nproto:z\r\n$1\r\nb\r\n,2.5\r\n');
     } finally {
       c.close();
+    }
+  });
+
+  it('blocking commands pipelined around HELLO 3 on one node each answer in their own protocol', async () => {
+    const gw = gateway();
+    const c = await RawConnection.connect(gw.port);
+    const writer = await RawConnection.connect(gw.port);
+    try {
+      // The second runs behind the first on the same dedicated connection, switched to RESP3 between.
+      c.write(
+        Buffer.concat([
+          encodeCommand(['BLPOP', '{hp}list', 10]),
+          encodeCommand(['HELLO', '3']),
+          encodeCommand(['BZPOPMIN', '{hp}zset', 10]),
+        ]),
+      );
+      const admin = await cluster().client(ownerPort(cluster(), '{hp}list'));
+      try {
+        await eventually(
+          'BLPOP to block on the node',
+          () => clientEntries(admin),
+          (list) => list.some((e) => e.cmd === 'blpop'),
+        );
+      } finally {
+        admin.close();
+      }
+      expect(await send(writer, ['RPUSH', '{hp}list', 'x'], ['ZADD', '{hp}zset', '1.5', 'm'])).toEqual([
+        1, 1,
+      ]);
+      const [blpop, hello, bzpopmin] = (await c.readRaw(3)).map((f) => f.toString());
+      expect(blpop).toBe('*2\r\n$8\r\n{hp}list\r\n$1\r\nx\r\n');
+      expect(hello!.startsWith('%')).toBe(true);
+      expect(bzpopmin).toBe('*3\r\n$8\r\n{hp}zset\r\n$1\r\nm\r\n,1.5\r\n');
+    } finally {
+      c.close();
+      writer.close();
     }
   });
 
