@@ -54,7 +54,11 @@ export class ClusterSource implements TopologySource {
     try {
       if (!this.useSlots) {
         try {
-          return parseClusterShards(await client.call('CLUSTER', 'SHARDS'), node.host);
+          return parseClusterShards(
+            await client.call('CLUSTER', 'SHARDS'),
+            node.host,
+            this.connect.tls !== undefined,
+          );
         } catch (err) {
           if (!(err instanceof RedisReplyError) || !/unknown subcommand|unknown command/i.test(err.message))
             throw err;
