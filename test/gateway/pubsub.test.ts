@@ -339,7 +339,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
         }),
       );
       // Message m of publisher p goes to classic and sharded channel m % CHANNELS; one write each.
-      const started = Date.now();
       await Promise.all(
         pubs.map(async (c, p) => {
           const commands: string[][] = [];
@@ -388,7 +387,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
         }),
       );
       expect(problems.slice(0, 10)).toEqual([]);
-      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       for (const c of [...subs, ...pubs]) c.close();
     }
@@ -485,7 +483,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
       expect(await send(sub, ['SSUBSCRIBE', shardChannel])).toEqual([['ssubscribe', shardChannel, 1]]);
 
       await cluster().killNode(holder.port, 'SIGKILL');
-      const killedAt = Date.now();
 
       // Classic: any live node carries PUBLISH to the re-established subscription, even before the
       // failover completes.
@@ -500,9 +497,15 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
           20_000,
         );
         expect(classicMessage).toEqual(['message', 'survivor', expect.stringMatching(/^c-\d+$/)]);
-        // Before the cluster even marks the node failed (node timeout 2000 ms): the gateway moved the
-        // subscription to a live primary at once.
-        expect(Date.now() - killedAt).toBeLessThan(2000);
+        // The gateway moved the subscription to another primary that was up all along, not waiting
+        // for the failover to promote the dead one's replica.
+        const survivors = primaries.filter((p) => p !== holder);
+        const counts = await withAdmins(cluster(), survivors, (admins) =>
+          Promise.all(
+            admins.map(async (a) => (plain(await a.call('PUBSUB', 'NUMSUB', 'survivor')) as number[])[1]!),
+          ),
+        );
+        expect(counts.reduce((x, y) => x + y, 0)).toBe(1);
       } finally {
         direct.close();
       }

@@ -59,10 +59,9 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         () => blockedClients(admins),
         (n) => n === 1,
       );
-      const started = Date.now();
+      // Woken with the element (its 10 s timeout would have answered null).
       expect(await send(pusher, ['LPUSH', 'jobs', 'job-1'])).toEqual([1]);
       expect((await blocked.read(1)).map(plain)).toEqual([['jobs', 'job-1']]);
-      expect(Date.now() - started).toBeLessThan(2000);
       // The gateway's own connection kept working for other commands meanwhile.
       expect(await send(pusher, ['LLEN', 'jobs'])).toEqual([0]);
     } finally {
@@ -262,11 +261,11 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         () => blockedClients(admins),
         (n) => n === 20,
       );
-      const started = Date.now();
       const keys = Array.from({ length: 30 }, (_, i) => [`free:${i}`, i] as const);
       expect(await send(other, ...keys.map(([k, v]) => ['SET', k, v]))).toEqual(keys.map(() => 'OK'));
       expect(await send(other, ['MGET', ...keys.map(([k]) => k)])).toEqual([keys.map(([, v]) => String(v))]);
-      expect(Date.now() - started).toBeLessThan(1000);
+      // Answered while all twenty were still blocked on the nodes.
+      expect(await blockedClients(admins)).toBe(20);
       for (const c of blocked) c.close();
       await eventually(
         'every blocked connection to go',
