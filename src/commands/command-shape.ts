@@ -39,10 +39,10 @@ export type CommandShape =
   | { readonly kind: 'random-key' }
   /** Keyless command any primary can answer. */
   | { readonly kind: 'any-node' }
-  /** Needs a connection of its own (transactions, blocking, pub/sub). */
+  /** Client state on a connection of its own when needed (transactions, blocking, pub/sub, WAIT). */
   | { readonly kind: 'pinned'; readonly reason: string }
-  /** Answered by the gateway itself. */
-  | { readonly kind: 'gateway' }
+  /** Answered by the gateway itself; `note` says what it means through Slotway. */
+  | { readonly kind: 'gateway'; readonly note: string }
   /** Refused with a clear error. */
   | { readonly kind: 'refused'; readonly reason: string };
 
@@ -55,47 +55,51 @@ const SPLIT: Record<string, CommandShape> = {
   touch: { kind: 'split', merge: 'sum', keyStep: 1 },
 };
 
-/** Answered by the gateway: connection state lives in the gateway, not on a shared backend connection. */
-const GATEWAY = new Set([
-  'ping',
-  'echo',
-  'select',
-  'quit',
-  'reset',
-  'hello',
-  'auth',
-  'readonly',
-  'readwrite',
-  'asking',
-  'client|setname',
-  'client|getname',
-  'client|id',
-  'client|info',
-  'client|list',
-  'client|setinfo',
-  'client|no-evict',
-  'client|no-touch',
-  'client|reply',
-  'client|help',
-  'cluster|keyslot',
-  'cluster|info',
-  'cluster|myid',
+/**
+ * Answered by the gateway: connection state lives in the gateway, not on a shared backend connection.
+ * The note says what the command means through Slotway where that differs from a single Redis.
+ */
+const GATEWAY: Record<string, string> = {
+  ping: '',
+  echo: '',
+  select: 'only database 0, as in a cluster',
+  quit: 'as in Redis: +OK after the earlier replies, then the connection closes',
+  reset: 'as in Redis: drops MULTI, WATCH, subscriptions, name, RESP3 and the user',
+  hello: 'protocol, AUTH and SETNAME held per client; RESP3 clients get RESP3 backend connections',
+  auth: 'gateway users (auth.password, auth.users); backend credentials are configured separately',
+  readonly: 'accepted; the gateway sends READONLY to replicas itself (backend.readFrom)',
+  readwrite: 'accepted; the gateway sends READONLY to replicas itself (backend.readFrom)',
+  asking: 'accepted; the gateway follows ASK redirects itself',
+  'client|setname': 'names the client’s gateway connection, never a backend connection',
+  'client|getname': 'the name set on the gateway connection',
+  'client|id': 'the gateway connection’s id, unique per gateway process',
+  'client|info': 'the gateway connection',
+  'client|list': 'the gateway’s own clients',
+  'client|setinfo': 'held on the gateway connection',
+  'client|no-evict':
+    'ON/OFF accepted, no effect: the gateway evicts no client (only the output-buffer limit closes one)',
+  'client|no-touch': 'ON/OFF accepted, no effect: reads on shared connections touch keys as usual',
+  'client|reply': 'ON only; OFF and SKIP are refused',
+  'client|help': '',
+  'cluster|keyslot': 'computed by the gateway',
+  'cluster|info': 'the gateway’s view of the cluster',
+  'cluster|myid': 'the gateway’s own id',
   // The user is the one the client authenticated as at the gateway, not the backend's.
-  'acl|whoami',
-]);
+  'acl|whoami': 'the gateway user the client authenticated as',
+};
 
 const PINNED: Record<string, string> = {
-  multi: 'transaction',
-  exec: 'transaction',
-  discard: 'transaction',
-  watch: 'transaction',
-  unwatch: 'transaction',
-  subscribe: 'pub/sub',
-  unsubscribe: 'pub/sub',
-  psubscribe: 'pub/sub',
-  punsubscribe: 'pub/sub',
-  ssubscribe: 'pub/sub',
-  sunsubscribe: 'pub/sub',
+  multi: 'transaction: queued in the gateway; a key of another slot gets CROSSSLOT, and EXEC then EXECABORT',
+  exec: 'sends MULTI … EXEC as one block to the primary of the first key’s slot (on the WATCH connection if any)',
+  discard: 'drops the queued block and releases the WATCH connection',
+  watch: 'pins a connection to the key’s primary until EXEC, DISCARD, UNWATCH, RESET or disconnect',
+  unwatch: 'releases the WATCH connection',
+  subscribe: 'pub/sub: one connection to any primary (PUBLISH reaches every node), moved when it fails',
+  unsubscribe: 'pub/sub: confirmed by the gateway at once; nothing of the channel arrives after it',
+  psubscribe: 'pub/sub: one connection to any primary (PUBLISH reaches every node), moved when it fails',
+  punsubscribe: 'pub/sub: confirmed by the gateway at once; nothing of the pattern arrives after it',
+  ssubscribe: 'sharded pub/sub: on the owner of the channel’s slot, following slot moves and failover',
+  sunsubscribe: 'sharded pub/sub: confirmed by the gateway at once',
   wait: 'replication acknowledgement on the connection that carried the writes',
   waitaof: 'replication acknowledgement on the connection that carried the writes',
 };
@@ -150,7 +154,8 @@ export function shapeOf(spec: CommandSpec): CommandShape {
   const name = spec.name;
   const split = SPLIT[name];
   if (split) return split;
-  if (GATEWAY.has(name)) return { kind: 'gateway' };
+  const note = GATEWAY[name];
+  if (note !== undefined) return { kind: 'gateway', note };
   const pinned = PINNED[name];
   if (pinned) return { kind: 'pinned', reason: pinned };
   const refused = REFUSED[name];
@@ -160,7 +165,10 @@ export function shapeOf(spec: CommandSpec): CommandShape {
   if (name === 'scan') return { kind: 'scan' };
   if (name === 'randomkey') return { kind: 'random-key' };
   if (spec.flags.has('blocking') && name !== 'xread' && name !== 'xreadgroup') {
-    return { kind: 'pinned', reason: 'blocking command' };
+    return {
+      kind: 'pinned',
+      reason: 'blocking command: on a connection of the client’s own, closed when the client goes',
+    };
   }
   const hasKeys = spec.keySpecs.length > 0 || spec.firstKey > 0;
   const request = tipValue(spec, 'request_policy');

@@ -27,7 +27,8 @@ const SHAPE_MEANING: Record<CommandShape['kind'], string> = {
   scan: 'iterates every primary in turn; the cursor encodes the node',
   'random-key': 'asks primaries in random order until one has a key',
   'any-node': 'keyless; any primary answers',
-  pinned: 'runs on a backend connection of its own (transactions, blocking commands, pub/sub, WAIT)',
+  pinned:
+    'client state: a backend connection of the client’s own only while needed (WATCH, blocking commands, pub/sub); see [sessions](sessions.md)',
   gateway: 'answered by the gateway itself (connection state lives in the gateway)',
   refused: 'refused with an error that says why',
 };
@@ -121,7 +122,7 @@ function details(e: CommandEntry): string {
     case 'refused':
       return shape.reason;
     case 'gateway':
-      return '';
+      return shape.note;
   }
 }
 

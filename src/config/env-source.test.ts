@@ -126,7 +126,7 @@ describe('readEnvironment: DBX names', () => {
       backend: {
         mode: 'cluster',
         nodes: ['node1:6379', 'node2:6379', 'node3:6379'],
-        readFrom: 'replica',
+        readFrom: 'prefer-replica',
         maxRetries: 5,
         retryDelayMs: 250,
       },

@@ -97,7 +97,10 @@ export const DBX_VARIABLES: readonly { readonly name: string; readonly sets: str
     name: 'DBX_CLUSTER_NODES',
     sets: 'backend.nodes (comma-separated); implies cluster mode when DBX_DATABASE_TYPE is unset.',
   },
-  { name: 'DBX_CLUSTER_READ_FROM_REPLICAS', sets: 'backend.readFrom: true → replica, false → primary.' },
+  {
+    name: 'DBX_CLUSTER_READ_FROM_REPLICAS',
+    sets: 'backend.readFrom: true → prefer-replica (DBX read replicas when there are any), false → primary.',
+  },
   { name: 'DBX_CLUSTER_MAX_RETRIES', sets: 'backend.maxRetries.' },
   { name: 'DBX_CLUSTER_RETRY_DELAY_MS', sets: 'backend.retryDelayMs.' },
 ];
@@ -150,7 +153,7 @@ function readDbxVariables(env: Environment, layer: LayerBuilder): void {
     const source = 'env:DBX_CLUSTER_READ_FROM_REPLICAS';
     const replicas = parseBoolean(readFromReplicas);
     if (replicas === undefined) layer.reject('backend.readFrom', readFromReplicas, BOOLEAN_RULE, source);
-    else layer.set('backend.readFrom', replicas ? 'replica' : 'primary', source);
+    else layer.set('backend.readFrom', replicas ? 'prefer-replica' : 'primary', source);
   }
   const maxRetries = readVariable(env, 'DBX_CLUSTER_MAX_RETRIES');
   if (maxRetries !== undefined) {

@@ -130,9 +130,9 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
   });
 
   it('a flag overrides a DBX variable, which overrides the file', () => {
-    const path = file('s.yaml', 'backend:\n  readFrom: prefer-replica\n  nodes: [a:1]\n');
+    const path = file('s.yaml', 'backend:\n  readFrom: replica\n  nodes: [a:1]\n');
     const env = { DBX_CLUSTER_READ_FROM_REPLICAS: 'true' };
-    expect(loadConfig({ file: path, env }).config.backend.readFrom).toBe('replica');
+    expect(loadConfig({ file: path, env }).config.backend.readFrom).toBe('prefer-replica');
     expect(loadConfig({ file: path, env, flags: { readFrom: 'primary' } }).config.backend.readFrom).toBe(
       'primary',
     );

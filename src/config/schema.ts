@@ -75,7 +75,7 @@ const backend = section({
   readFrom: oneOf(READ_FROM_POLICIES)
     .default('primary')
     .describe(
-      'Where read-only commands go: primary; replica (READONLY, may lag); prefer-replica (primary when no replica is up).',
+      'Where read-only commands go: primary; replica (READONLY, may lag; CLUSTERDOWN when a shard has no replica up); prefer-replica (a replica, else the primary, also right after a replica fails).',
     ),
   maxRetries: integer(0, 100)
     .default(10)

@@ -13,6 +13,7 @@ import type { NodeAddress } from '../topology/slot-map.js';
 export const PINNED_IDLE_MS = 1000;
 
 const UNWATCH = encodeCommand(['UNWATCH']);
+const HELLO: Record<2 | 3, Buffer> = { 2: encodeCommand(['HELLO', '2']), 3: encodeCommand(['HELLO', '3']) };
 
 interface Pinned {
   connection: NodeConnection;
@@ -31,12 +32,9 @@ export class PinnedConnections {
   get(node: NodeAddress, protocol: 2 | 3, role: ConnectionRole = 'primary'): NodeConnection {
     const existing = this.byNode.get(node.key);
     if (existing && existing.connection.state !== 'closed') {
-      if (existing.protocol === protocol || existing.held) {
-        this.stopIdleTimer(existing);
-        return existing.connection;
-      }
-      // The client switched protocol (HELLO) since: replies must come in the new one.
-      this.drop(node.key, existing);
+      this.stopIdleTimer(existing);
+      this.switchProtocol(existing, protocol);
+      return existing.connection;
     }
     const fresh: Pinned = {
       connection: this.pool.openDedicated(node, protocol, role),
@@ -52,6 +50,18 @@ export class PinnedConnections {
   heldConnection(node: NodeAddress): NodeConnection | null {
     const pinned = this.byNode.get(node.key);
     return pinned?.held && pinned.connection.state !== 'closed' ? pinned.connection : null;
+  }
+
+  /**
+   * The client switched protocol (HELLO) since the connection was opened: the connection switches
+   * too, behind whatever it still runs, so later replies come in the client's new protocol and
+   * earlier ones in the old, as from Redis. Reconnecting instead would lose the WATCH, or fail a
+   * blocking command still waiting on it.
+   */
+  private switchProtocol(pinned: Pinned, protocol: 2 | 3): void {
+    if (pinned.protocol === protocol) return;
+    pinned.connection.send(HELLO[protocol], DISCARD_REPLY);
+    pinned.protocol = protocol;
   }
 
   /** Keeps the connection to `node` open until `unhold` (it carries the client's WATCH). */

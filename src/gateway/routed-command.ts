@@ -19,6 +19,9 @@ export abstract class RoutedCommand implements ReplyHandler {
   durable = false;
   /** Set after an ASK redirect: the next send goes to this node, preceded by ASKING. */
   askNode: NodeAddress | null = null;
+  /** The latest attempt went to a replica (readFrom), and a replica's connection failed under it. */
+  sentToReplica = false;
+  replicaFailed = false;
   /** The connection the latest attempt was written to. */
   sentOn: NodeConnection | null = null;
 

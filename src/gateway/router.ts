@@ -57,9 +57,22 @@ export class Router {
       const shard = this.topology.map.shardOf(cmd.slot);
       if (shard) {
         node = shard.primary;
-        if (cmd.readOnly && this.options.readFrom !== 'primary' && shard.replicas.length > 0) {
-          node = shard.replicas[(Math.random() * shard.replicas.length) | 0]!;
-          replica = true;
+        const readFrom = this.options.readFrom;
+        if (cmd.readOnly && readFrom !== 'primary') {
+          // prefer-replica: the primary when the shard has no replica up, or when the replica's
+          // connection just failed under this command (before the cluster marks the replica failed).
+          const useReplica =
+            shard.replicas.length > 0 && !(readFrom === 'prefer-replica' && cmd.replicaFailed);
+          if (useReplica) {
+            node = shard.replicas[(Math.random() * shard.replicas.length) | 0]!;
+            replica = true;
+          } else if (readFrom === 'replica') {
+            this.retryOrFail(
+              cmd,
+              `CLUSTERDOWN no replica of slot ${cmd.slot} is up, and backend.readFrom is replica (prefer-replica would read from the primary)`,
+            );
+            return;
+          }
         }
       }
     }
@@ -67,6 +80,7 @@ export class Router {
       this.retryOrFail(cmd, 'CLUSTERDOWN Hash slot not served');
       return;
     }
+    cmd.sentToReplica = replica;
     const connection = cmd.connectionFor(node, replica ? 'replica' : 'primary');
     if (cmd.askNode) {
       connection.send(ASKING, DISCARD_REPLY);
@@ -108,6 +122,7 @@ export class Router {
    */
   handleConnectionFailure(cmd: RoutedCommand, error: BackendConnectionError, written: boolean): void {
     this.stats.connectionFailures++;
+    if (cmd.sentToReplica) cmd.replicaFailed = true;
     this.topology.requestRefresh('connection error');
     if (written && !cmd.readOnly) {
       cmd.deliver(

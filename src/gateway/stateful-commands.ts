@@ -178,15 +178,15 @@ export function runPinnedCommand(
       if (watch && txn.slot < 0) txn.slot = watch.slot;
       let watched: { node: NodeAddress; connection: NodeConnection } | null = null;
       if (watch) {
-        const connection = session.pinned.heldConnection(watch.node);
-        if (!connection) {
+        if (!session.pinned.heldConnection(watch.node)) {
           // The connection holding the WATCH was lost, and the server's WATCH with it: nothing proves
           // the keys are unchanged, so the block is not run, as when they changed (null reply).
           releaseWatch(session);
           session.pushLocal(encodeValue(resp.nullArray(), session.protocol));
           return;
         }
-        watched = { node: watch.node, connection };
+        // The same connection, switched to the client's protocol if HELLO changed it since WATCH.
+        watched = { node: watch.node, connection: session.pinned.get(watch.node, session.protocol) };
       }
       const exec = new ExecRequest(session, router, txn, watched, () => releaseWatch(session));
       // A WAIT after the block is asked on the shared connection that carried it, behind it.

@@ -171,7 +171,7 @@ export class Subscriptions implements SubscriberListener {
       // for the reply to its next command).
       const set =
         word === 'message' ? this.sets.channel : word === 'pmessage' ? this.sets.pattern : this.sets.shard;
-      if (set.has(name)) this.session.push(frame);
+      if (set.has(name)) this.session.push(inProtocol(frame, this.session.protocol));
       return;
     }
     if (word === 'subscribe' || word === 'psubscribe' || word === 'ssubscribe') {
@@ -348,4 +348,17 @@ export class Subscriptions implements SubscriberListener {
     }
     if (this.total === 0) this.onEmpty(this);
   }
+}
+
+/**
+ * A message frame in the client's protocol. The subscriber connection speaks the protocol the client
+ * had when it was opened, and a RESP3 client may switch to RESP2 with HELLO while subscribed; a
+ * message's elements are bulk strings either way, so only the aggregate's type byte differs.
+ */
+function inProtocol(frame: Buffer, protocol: 2 | 3): Buffer {
+  const want = protocol === 3 ? 0x3e : 0x2a;
+  if (frame[0] === want) return frame;
+  const converted = Buffer.from(frame);
+  converted[0] = want;
+  return converted;
 }

@@ -56,7 +56,7 @@ export class LocalClusterHandle implements LocalCluster {
   /** Spawns every planned node in parallel and opens one admin connection to each. */
   async startNodes(
     plan: PlannedNode[],
-    modeArgs: (nodeDir: string) => string[],
+    modeArgs: (nodeDir: string, planned: PlannedNode) => string[],
     extraArgs: string[],
   ): Promise<FormingNode[]> {
     const { host, bin, password, logger, readyTimeoutMs, signal } = this.settings;
@@ -64,7 +64,7 @@ export class LocalClusterHandle implements LocalCluster {
       const nodeDir = join(this.dir, String(planned.port));
       const args = [
         ...baseServerArgs(host, planned.port, nodeDir),
-        ...modeArgs(nodeDir),
+        ...modeArgs(nodeDir, planned),
         ...(password ? ['--requirepass', password, '--masterauth', password] : []),
         ...extraArgs,
       ];
@@ -105,6 +105,7 @@ export class LocalClusterHandle implements LocalCluster {
         slots: plan.slots,
         dir: server.spec.dir,
         ...(primaryId ? { primaryId } : {}),
+        ...(plan.tlsPort ? { tlsPort: plan.tlsPort } : {}),
       };
       this.nodes.push(node);
       this.byPort.set(plan.port, { node, server });

@@ -15,6 +15,8 @@ export interface PlannedNode {
   primaryIndex?: number;
   /** Slots a primary owns; empty for replicas. */
   slots: SlotRange[];
+  /** TLS client port, for a cluster started with `tls`. */
+  tlsPort?: number;
 }
 
 /** Splits 0..16383 into `primaries` contiguous ranges whose sizes differ by at most one. */

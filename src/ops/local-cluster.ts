@@ -9,7 +9,12 @@ import { resolveServerBinary } from './local-cluster-binary.js';
 import { formCluster } from './local-cluster-formation.js';
 import { type HandleSettings, LocalClusterHandle } from './local-cluster-handle.js';
 import { type NodeRole, type PlannedNode, planCluster, type SlotRange } from './local-cluster-layout.js';
-import { assertPortsFree, findFreePortBlock, PortInUseError } from './local-cluster-ports.js';
+import {
+  assertPortsFree,
+  CLUSTER_BUS_OFFSET,
+  findFreePortBlock,
+  PortInUseError,
+} from './local-cluster-ports.js';
 
 export { ServerBinaryMissingError } from './local-cluster-binary.js';
 export type { NodeRole, SlotRange } from './local-cluster-layout.js';
@@ -44,6 +49,12 @@ export interface LocalClusterOptions extends StandaloneServerOptions {
   replicas?: number;
   /** cluster-node-timeout in ms; 2000 by default, so failover tests stay short. */
   nodeTimeoutMs?: number;
+  /**
+   * Also serve TLS with these PEM files, on a port of its own per node (`tlsPort`), with the cluster
+   * bus and replication over TLS too (tls-cluster, tls-replication), so the nodes advertise their TLS
+   * ports. The plain port stays for the harness; clients need no certificate of their own.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface LocalNode {
@@ -61,6 +72,8 @@ export interface LocalNode {
   readonly slots: readonly SlotRange[];
   /** The node's own directory (nodes.conf, server.log). */
   readonly dir: string;
+  /** TLS client port, when the cluster was started with `tls`. */
+  readonly tlsPort?: number;
 }
 
 export interface LocalCluster {
@@ -93,7 +106,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const nodeTimeoutMs = checkInteger('nodeTimeoutMs', options.nodeTimeoutMs ?? 2000, 50, 3_600_000);
   const settings = resolveSettings(options);
   const total = primaries * (1 + replicas);
-  const clusterArgs = (dir: string) => [
+  const tls = options.tls;
+  const clusterArgs = (dir: string, planned: PlannedNode) => [
+    ...(tls && planned.tlsPort ? tlsArgs(tls, planned) : []),
     '--cluster-enabled',
     'yes',
     '--cluster-config-file',
@@ -112,6 +127,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const handle = await LocalClusterHandle.create('cluster', settings, options.dir);
     try {
       const plan = planCluster(primaries, replicas, ports);
+      if (tls) {
+        const tlsPorts = await findFreePortBlock(settings.host, total, false);
+        for (const [i, planned] of plan.entries()) planned.tlsPort = tlsPorts[i];
+      }
       const forming = await handle.startNodes(plan, clusterArgs, options.extraArgs ?? []);
       await formCluster(forming, {
         host: settings.host,
@@ -148,6 +167,31 @@ export async function startStandaloneServer(options: StandaloneServerOptions = {
       throw err;
     }
   });
+}
+
+/**
+ * TLS beside the plain port. With tls-cluster a node's bus port follows its TLS port unless set, so
+ * it is pinned to the plain port's (what the harness checked and CLUSTER MEET assumes).
+ */
+function tlsArgs(tls: NonNullable<LocalClusterOptions['tls']>, planned: PlannedNode): string[] {
+  return [
+    '--tls-port',
+    String(planned.tlsPort),
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    '--tls-auth-clients',
+    'optional',
+    '--tls-cluster',
+    'yes',
+    '--tls-replication',
+    'yes',
+    '--cluster-port',
+    String(planned.port + CLUSTER_BUS_OFFSET),
+  ];
 }
 
 function resolveSettings(options: StandaloneServerOptions): HandleSettings {

@@ -107,6 +107,19 @@ describe('parseClusterShards', () => {
     ]);
   });
 
+  it('takes tls-port over TLS and port otherwise, when a tls-cluster node lists both', () => {
+    // What redis-server 7.0 with tls-cluster yes and a plain port too answers.
+    const reply = v([{ slots: [0, 16383], nodes: [shardsNode({ port: 7000, 'tls-port': 7100 })] }]);
+    expect(summary(parseClusterShards(reply, asked))[0]!.primary).toBe('10.0.0.1:7000');
+    expect(summary(parseClusterShards(reply, asked, true))[0]!.primary).toBe('10.0.0.1:7100');
+    // A TLS-only node lists tls-port alone; a plain-only one port alone.
+    const { port: _plain, ...tlsNode } = shardsNode({ 'tls-port': 7100 });
+    const tlsOnly = v([{ slots: [0, 16383], nodes: [tlsNode] }]);
+    expect(summary(parseClusterShards(tlsOnly, asked))[0]!.primary).toBe('10.0.0.1:7100');
+    const plainOnly = v([{ slots: [0, 16383], nodes: [shardsNode({})] }]);
+    expect(summary(parseClusterShards(plainOnly, asked, true))[0]!.primary).toBe('10.0.0.1:7000');
+  });
+
   it('uses the host it asked for an empty endpoint (unknown-endpoint)', () => {
     const reply = v([{ slots: [0, 16383], nodes: [shardsNode({ endpoint: '', ip: '172.17.0.5' })] }]);
     expect(summary(parseClusterShards(reply, asked))[0]!.primary).toBe('seed.example:7000');

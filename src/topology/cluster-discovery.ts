@@ -23,8 +23,11 @@ function endpointHost(endpoint: string, ip: string, askedHost: string): string |
   return ip && ip !== '?' ? ip : null;
 }
 
-/** Parses a CLUSTER SHARDS reply. Replicas that are not online are left out of the replica list. */
-export function parseClusterShards(reply: RespValue, askedHost: string): DiscoveredShard[] {
+/**
+ * Parses a CLUSTER SHARDS reply. Replicas that are not online are left out of the replica list. A
+ * cluster with tls-cluster lists a node's plain `port` and its `tls-port`; `tls` picks the latter.
+ */
+export function parseClusterShards(reply: RespValue, askedHost: string, tls = false): DiscoveredShard[] {
   const result: DiscoveredShard[] = [];
   for (const shardValue of itemsOf(reply)) {
     const fields = fieldsOf(shardValue);
@@ -36,7 +39,9 @@ export function parseClusterShards(reply: RespValue, askedHost: string): Discove
     for (const nodeValue of itemsOf(fields.get('nodes'))) {
       const node = fieldsOf(nodeValue);
       const host = endpointHost(textOf(node.get('endpoint')), textOf(node.get('ip')), askedHost);
-      const port = intOf(node.get('port') ?? node.get('tls-port'));
+      const port = intOf(
+        tls ? (node.get('tls-port') ?? node.get('port')) : (node.get('port') ?? node.get('tls-port')),
+      );
       if (host === null || !Number.isFinite(port)) continue;
       const address = nodeAddress(host, port, textOf(node.get('id')) || undefined);
       const role = textOf(node.get('role'));

@@ -58,7 +58,11 @@ export class ClusterSource implements TopologySource {
     try {
       if (!this.useSlots) {
         try {
-          const shards = parseClusterShards(await client.call('CLUSTER', 'SHARDS'), node.host);
+          const shards = parseClusterShards(
+            await client.call('CLUSTER', 'SHARDS'),
+            node.host,
+            this.connect.tls !== undefined,
+          );
           return { shards, command: 'CLUSTER SHARDS' };
         } catch (err) {
           if (!(err instanceof RedisReplyError)) throw err;

@@ -2,7 +2,8 @@
 // password and users (NOAUTH, WRONGPASS, NOPERM for a read-only user, HELLO 2/3 with AUTH and
 // SETNAME), while the gateway reaches a password-protected 3x1 cluster with separate backend
 // credentials on every kind of connection (shared, dedicated, subscriber). TLS: clients over TLS with
-// a certificate the test makes, and the gateway over TLS to a redis-server listening on --tls-port.
+// a certificate the test makes, and the gateway over TLS to a 3x1 cluster serving TLS (bus and
+// replication too) and to a redis-server listening on --tls-port.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -10,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../src/backend/admin-client.js';
 import { encodeCommand } from '../../src/protocol/resp-encoder.js';
-import { useCluster, useStandalone } from '../support/cluster.js';
+import { type LocalClusterOptions, useCluster, useStandalone } from '../support/cluster.js';
 import { startTestGateway, useGateway } from '../support/gateway.js';
 import { clientEntries, eventually } from '../support/node-state.js';
 import { RawConnection } from '../support/raw-socket.js';
@@ -21,8 +22,13 @@ const GATEWAY_PASSWORD = 'gateway-secret';
 const BACKEND_PASSWORD = 'backend-secret';
 
 async function send(c: RawConnection, ...commands: Array<Array<string | number>>): Promise<Plain[]> {
+  return sendFor(c, commands.length, ...commands);
+}
+
+/** For commands that answer several frames (SUBSCRIBE): sends and reads `frames` frames. */
+async function sendFor(c: RawConnection, frames: number, ...commands: Array<Array<string | number>>) {
   c.write(Buffer.concat(commands.map((args) => encodeCommand(args))));
-  return (await c.read(commands.length)).map(plain);
+  return (await c.read(frames)).map(plain);
 }
 
 /** A free TCP port on loopback (closed again before it is returned). */
@@ -204,12 +210,15 @@ describe('gateway users in front of a password-protected 3x1 cluster', () => {
 
 describe('TLS between clients and the gateway, and between the gateway and Redis', () => {
   let cert: SelfSignedCert;
+  // A 3x1 cluster serving TLS too (bus and replication over TLS): the certificate is made first.
+  const clusterOptions: LocalClusterOptions = { primaries: 3, replicas: 1 };
   beforeAll(() => {
     cert = makeSelfSignedCert();
+    clusterOptions.tls = { certFile: cert.certFile, keyFile: cert.keyFile, caFile: cert.certFile };
   });
   afterAll(() => cert?.remove());
 
-  const cluster = useCluster({ primaries: 3, replicas: 0 });
+  const cluster = useCluster(clusterOptions);
 
   it('accepts TLS clients (node tls and ioredis) with a self-signed certificate', async () => {
     const gw = await startTestGateway(cluster(), {
@@ -303,6 +312,76 @@ describe('TLS between clients and the gateway, and between the gateway and Redis
       });
       expect(refused).toMatch(/^(error|closed)/);
     } finally {
+      await gw.stop();
+    }
+  });
+
+  it('reaches a TLS cluster over its TLS ports on every kind of connection, replicas included', async () => {
+    const nodes = cluster().nodes;
+    const gw = await startTestGateway(cluster(), {
+      backend: {
+        nodes: nodes.filter((n) => n.role === 'primary').map((n) => `127.0.0.1:${n.tlsPort}`),
+        tls: { enabled: true, caFile: cert.certFile, rejectUnauthorized: true },
+        readFrom: 'replica',
+      },
+    });
+    const c = await RawConnection.connect(gw.port);
+    const sub = await RawConnection.connect(gw.port);
+    const blocked = await RawConnection.connect(gw.port);
+    const admins = await Promise.all(nodes.map((n) => cluster().client(n.port)));
+    try {
+      // Discovery found the TLS ports (CLUSTER SHARDS lists the plain port first).
+      const slotMap = gw.gateway.router.map;
+      const tlsPorts = new Set(nodes.map((n) => n.tlsPort));
+      for (const node of slotMap.allNodes()) expect(tlsPorts.has(node.port)).toBe(true);
+      expect(slotMap.allNodes()).toHaveLength(6);
+
+      const keys = Array.from({ length: 12 }, (_, i) => `tlsc:${i}`);
+      expect(await send(c, ['MSET', ...keys.flatMap((k, i) => [k, String(i)])], ['WAIT', 1, 2000])).toEqual([
+        'OK',
+        1,
+      ]);
+      expect(await send(c, ['MGET', ...keys])).toEqual([keys.map((_, i) => String(i))]);
+      expect(await send(c, ['WATCH', '{tc}w'], ['MULTI'], ['INCR', '{tc}w'], ['EXEC'])).toEqual([
+        'OK',
+        'OK',
+        'QUEUED',
+        [1],
+      ]);
+      expect(await sendFor(sub, 2, ['SUBSCRIBE', 'tlsc:ch'], ['SSUBSCRIBE', 'tlsc:sh'])).toEqual([
+        ['subscribe', 'tlsc:ch', 1],
+        ['ssubscribe', 'tlsc:sh', 1],
+      ]);
+      blocked.write(encodeCommand(['BLPOP', 'tlsc:q', 10]));
+      await eventually(
+        'the BLPOP to block on a node',
+        async () => (await Promise.all(admins.map(clientEntries))).flat(),
+        (list) => list.some((e) => e.cmd === 'blpop'),
+      );
+      // Every gateway connection on every node came in through its TLS port; replication links too
+      // (a replica's own link to its primary, flag M, is outgoing: its laddr is not a listening port).
+      for (const [i, admin] of admins.entries()) {
+        for (const entry of await clientEntries(admin)) {
+          if (entry.flags?.includes('M')) continue;
+          expect(`${entry.cmd} ${entry.laddr}`).toBe(`${entry.cmd} 127.0.0.1:${nodes[i]!.tlsPort}`);
+        }
+      }
+      expect(
+        await send(c, ['RPUSH', 'tlsc:q', 'job'], ['PUBLISH', 'tlsc:ch', 'm'], ['SPUBLISH', 'tlsc:sh', 's']),
+      ).toEqual([1, expect.any(Number), 1]);
+      expect((await blocked.read(1)).map(plain)).toEqual([['tlsc:q', 'job']]);
+      // Two subscriber connections (classic, sharded): either message may come first.
+      const messages = (await sub.read(2)).map(plain);
+      expect(messages).toHaveLength(2);
+      expect(messages).toEqual(
+        expect.arrayContaining([
+          ['message', 'tlsc:ch', 'm'],
+          ['smessage', 'tlsc:sh', 's'],
+        ]),
+      );
+    } finally {
+      for (const x of [c, sub, blocked]) x.close();
+      for (const a of admins) a.close();
       await gw.stop();
     }
   });

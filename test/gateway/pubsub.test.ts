@@ -214,7 +214,7 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
     }
   });
 
-  it('RESP3 subscribers get push frames and can run other commands meanwhile', async () => {
+  it('RESP3 subscribers get push frames, run other commands meanwhile, and get arrays after HELLO 2', async () => {
     const gw = gateway();
     const sub = await RawConnection.connect(gw.port);
     const pub = await gw.client();
@@ -241,8 +241,20 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
       ]);
       sub.write(encodeCommand(['HGETALL', 'r3h']));
       expect((await sub.readRaw(1))[0]!.toString()).toBe('%1\r\n$1\r\nf\r\n$1\r\n1\r\n');
+
+      // HELLO 2 while subscribed: the same subscriber connections on the nodes, and as from Redis,
+      // messages as RESP2 arrays and the client in subscribe mode.
+      sub.write(encodeCommand(['HELLO', '2']));
+      await sub.read(1);
+      await pub.call('PUBLISH', 'r3', 'two');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe('*3\r\n$7\r\nmessage\r\n$2\r\nr3\r\n$3\r\ntwo\r\n');
+      await pub.call('SPUBLISH', 'r3s', 'three');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe(
+        '*3\r\n$8\r\nsmessage\r\n$3\r\nr3s\r\n$5\r\nthree\r\n',
+      );
+      expect((await send(sub, ['GET', 'x']))[0]).toMatch(/^ERR Can't execute 'get'/);
       sub.write(encodeCommand(['UNSUBSCRIBE', 'r3']));
-      expect((await sub.readRaw(1))[0]!.toString()).toBe('>3\r\n$11\r\nunsubscribe\r\n$2\r\nr3\r\n:0\r\n');
+      expect((await sub.readRaw(1))[0]!.toString()).toBe('*3\r\n$11\r\nunsubscribe\r\n$2\r\nr3\r\n:0\r\n');
     } finally {
       sub.close();
       pub.close();
@@ -327,7 +339,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
         }),
       );
       // Message m of publisher p goes to classic and sharded channel m % CHANNELS; one write each.
-      const started = Date.now();
       await Promise.all(
         pubs.map(async (c, p) => {
           const commands: string[][] = [];
@@ -376,7 +387,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
         }),
       );
       expect(problems.slice(0, 10)).toEqual([]);
-      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       for (const c of [...subs, ...pubs]) c.close();
     }
@@ -473,7 +483,6 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
       expect(await send(sub, ['SSUBSCRIBE', shardChannel])).toEqual([['ssubscribe', shardChannel, 1]]);
 
       await cluster().killNode(holder.port, 'SIGKILL');
-      const killedAt = Date.now();
 
       // Classic: any live node carries PUBLISH to the re-established subscription, even before the
       // failover completes.
@@ -488,9 +497,15 @@ describe('pub/sub through Slotway (3x1 cluster)', () => {
           20_000,
         );
         expect(classicMessage).toEqual(['message', 'survivor', expect.stringMatching(/^c-\d+$/)]);
-        // Before the cluster even marks the node failed (node timeout 2000 ms): the gateway moved the
-        // subscription to a live primary at once.
-        expect(Date.now() - killedAt).toBeLessThan(2000);
+        // The gateway moved the subscription to another primary that was up all along, not waiting
+        // for the failover to promote the dead one's replica.
+        const survivors = primaries.filter((p) => p !== holder);
+        const counts = await withAdmins(cluster(), survivors, (admins) =>
+          Promise.all(
+            admins.map(async (a) => (plain(await a.call('PUBSUB', 'NUMSUB', 'survivor')) as number[])[1]!),
+          ),
+        );
+        expect(counts.reduce((x, y) => x + y, 0)).toBe(1);
       } finally {
         direct.close();
       }

@@ -1,6 +1,8 @@
-// readFrom: 'replica' through Slotway in front of a 3x1 cluster: read-only commands run on replicas
-// (over connections that sent READONLY, visible in the replicas' INFO commandstats), writes always on
-// primaries (no replica ever answered MOVED), and a blocking read (XREAD BLOCK) waits on a replica.
+// readFrom through Slotway in front of a 3x1 cluster: with 'replica', read-only commands run on
+// replicas (over connections that sent READONLY, visible in the replicas' INFO commandstats), writes
+// always on primaries (no replica ever answered MOVED), and a blocking read (XREAD BLOCK) waits on a
+// replica. With a replica killed: 'prefer-replica' reads its shard from the primary at once, while
+// 'replica' answers CLUSTERDOWN for that shard and keeps reading the others from their replicas.
 
 import { describe, expect, it } from 'vitest';
 import type { AdminClient } from '../../src/backend/admin-client.js';
@@ -9,7 +11,7 @@ import { encodeCommand } from '../../src/protocol/resp-encoder.js';
 import { slotOf } from '../../src/topology/slot-hash.js';
 import { type LocalCluster, useCluster } from '../support/cluster.js';
 import { startTestGateway, useGateway } from '../support/gateway.js';
-import { clientEntries, commandCalls, infoFields } from '../support/node-state.js';
+import { clientEntries, commandCalls, eventually, infoFields } from '../support/node-state.js';
 import { RawConnection } from '../support/raw-socket.js';
 import { type Plain, plain } from '../support/resp-plain.js';
 
@@ -122,6 +124,73 @@ describe('reads from replicas (3x1 cluster)', () => {
     } finally {
       c.close();
       await gw.stop();
+    }
+  });
+
+  // Last: it kills a replica.
+  it('a replica killed: prefer-replica reads from its primary, replica answers CLUSTERDOWN for that shard', async () => {
+    const preferReplica = await startTestGateway(cluster(), { backend: { readFrom: 'prefer-replica' } });
+    // A short retry budget: the strict gateway's reads of the dead replica's shard fail fast.
+    const replicaOnly = await startTestGateway(cluster(), {
+      backend: { readFrom: 'replica', retryTimeoutMs: 300 },
+    });
+    const preferring = await RawConnection.connect(preferReplica.port);
+    const strict = await RawConnection.connect(replicaOnly.port);
+    try {
+      await withAdmins(cluster(), async (nodes) => {
+        const slotOwner = (key: string) =>
+          nodes.find(
+            ([n]) => n.role === 'primary' && n.slots.some(([a, b]) => slotOf(key) >= a && slotOf(key) <= b),
+          )!;
+        const [primary, primaryAdmin] = slotOwner(KEYS[0]!);
+        const [replica, replicaAdmin] = nodes.find(([n]) => n.primaryId === primary.id)!;
+        const elsewhere = KEYS.find((k) => slotOwner(k)[0] !== primary)!;
+        const [otherPrimary] = slotOwner(elsewhere);
+        const [, otherReplicaAdmin] = nodes.find(([n]) => n.primaryId === otherPrimary.id)!;
+        const get = async (c: RawConnection, key: string) => (await send(c, ['GET', key]))[0];
+        await send(preferring, ...KEYS.map((k, i) => ['SET', k, i]));
+        expect(await send(preferring, ['WAIT', 1, 2000])).toEqual([1]);
+
+        // While the replica is up, prefer-replica reads from it.
+        let before = await commandCalls(replicaAdmin, 'get');
+        expect(await get(preferring, KEYS[0]!)).toBe('0');
+        expect(await commandCalls(replicaAdmin, 'get')).toBe(before + 1);
+
+        await cluster().killNode(replica.port, 'SIGKILL');
+        // At once, before the cluster has even marked the replica failed: the primary answers.
+        // Each read retries once at most (on the primary), not until the cluster drops the replica.
+        before = await commandCalls(primaryAdmin, 'get');
+        const retriesBefore = preferReplica.gateway.stats.retries;
+        expect(await get(preferring, KEYS[0]!)).toBe('0');
+        expect(await get(preferring, KEYS[0]!)).toBe('0');
+        expect(await commandCalls(primaryAdmin, 'get')).toBe(before + 2);
+        expect(preferReplica.gateway.stats.retries - retriesBefore).toBeLessThanOrEqual(2);
+
+        // Strict replica reads: that shard has no replica up, so no read of it runs on the primary.
+        before = await commandCalls(primaryAdmin, 'get');
+        const refused = await eventually(
+          'the strict gateway to refuse reads of the replica-less shard',
+          () => get(strict, KEYS[0]!),
+          (reply) => typeof reply === 'string' && reply.startsWith('CLUSTERDOWN no replica'),
+          15_000,
+        );
+        expect(refused).toBe(
+          `CLUSTERDOWN no replica of slot ${slotOf(KEYS[0]!)} is up, and backend.readFrom is replica (prefer-replica would read from the primary)`,
+        );
+        expect(await commandCalls(primaryAdmin, 'get')).toBe(before);
+        // Writes still go to the primary, and other shards still read from their replicas.
+        expect(await send(strict, ['SET', KEYS[0]!, 'written'], ['WAIT', 0, 0])).toEqual(['OK', 0]);
+        const otherBefore = await commandCalls(otherReplicaAdmin, 'get');
+        expect(await get(strict, elsewhere)).toBe(String(KEYS.indexOf(elsewhere)));
+        expect(await commandCalls(otherReplicaAdmin, 'get')).toBe(otherBefore + 1);
+        // prefer-replica keeps reading that shard from the primary once the map has no replica.
+        expect(await get(preferring, KEYS[0]!)).toBe('written');
+      });
+    } finally {
+      preferring.close();
+      strict.close();
+      await preferReplica.stop();
+      await replicaOnly.stop();
     }
   });
 });

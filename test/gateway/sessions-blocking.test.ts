@@ -59,10 +59,9 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         () => blockedClients(admins),
         (n) => n === 1,
       );
-      const started = Date.now();
+      // Woken with the element (its 10 s timeout would have answered null).
       expect(await send(pusher, ['LPUSH', 'jobs', 'job-1'])).toEqual([1]);
       expect((await blocked.read(1)).map(plain)).toEqual([['jobs', 'job-1']]);
-      expect(Date.now() - started).toBeLessThan(2000);
       // The gateway's own connection kept working for other commands meanwhile.
       expect(await send(pusher, ['LLEN', 'jobs'])).toEqual([0]);
     } finally {
@@ -72,7 +71,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
     }
   });
 
-  it('BRPOP, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK wake on writes', async () => {
+  it('BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK wake on writes', async () => {
     const gw = gateway();
     const admins = await primaryAdmins();
     const writer = await RawConnection.connect(gw.port);
@@ -80,6 +79,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
     const waits: Array<Array<string | number>> = [
       ['BRPOP', '{b}l1', 10],
       ['BLMOVE', '{b}l2', '{b}dst', 'LEFT', 'RIGHT', 10],
+      ['BRPOPLPUSH', '{b}l4', '{b}dst', 10],
       ['BLMPOP', 10, 2, '{b}none', '{b}l3', 'RIGHT', 'COUNT', 2],
       ['BZPOPMIN', '{b}z1', 10],
       ['BZPOPMAX', '{b}z2', 10],
@@ -99,6 +99,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         writer,
         ['RPUSH', '{b}l1', 'a'],
         ['RPUSH', '{b}l2', 'b'],
+        ['RPUSH', '{b}l4', 'f'],
         ['RPUSH', '{b}l3', 'c', 'd', 'e'],
         ['ZADD', '{b}z1', 1, 'low', 2, 'high'],
         ['ZADD', '{b}z2', 1, 'low', 2, 'high'],
@@ -110,6 +111,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
       expect(replies).toEqual([
         ['{b}l1', 'a'],
         'b',
+        'f',
         ['{b}l3', ['e', 'd']],
         ['{b}z1', 'low', '1'],
         ['{b}z2', 'high', '2'],
@@ -117,7 +119,7 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         [['{b}s', [['1-1', ['f', 'v']]]]],
         [['{b}gs', [['2-1', ['g', 'w']]]]],
       ]);
-      expect(await send(writer, ['LRANGE', '{b}dst', 0, -1])).toEqual([['b']]);
+      expect(await send(writer, ['LRANGE', '{b}dst', 0, -1])).toEqual([['f', 'b']]); // BRPOPLPUSH pushes at the head
       expect(await blockedClients(admins)).toBe(0);
 
       // A timeout still answers a null, as Redis does.
@@ -211,6 +213,42 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
     }
   });
 
+  it('blocking commands pipelined around HELLO 3 on one node each answer in their own protocol', async () => {
+    const gw = gateway();
+    const c = await RawConnection.connect(gw.port);
+    const writer = await RawConnection.connect(gw.port);
+    try {
+      // The second runs behind the first on the same dedicated connection, switched to RESP3 between.
+      c.write(
+        Buffer.concat([
+          encodeCommand(['BLPOP', '{hp}list', 10]),
+          encodeCommand(['HELLO', '3']),
+          encodeCommand(['BZPOPMIN', '{hp}zset', 10]),
+        ]),
+      );
+      const admin = await cluster().client(ownerPort(cluster(), '{hp}list'));
+      try {
+        await eventually(
+          'BLPOP to block on the node',
+          () => clientEntries(admin),
+          (list) => list.some((e) => e.cmd === 'blpop'),
+        );
+      } finally {
+        admin.close();
+      }
+      expect(await send(writer, ['RPUSH', '{hp}list', 'x'], ['ZADD', '{hp}zset', '1.5', 'm'])).toEqual([
+        1, 1,
+      ]);
+      const [blpop, hello, bzpopmin] = (await c.readRaw(3)).map((f) => f.toString());
+      expect(blpop).toBe('*2\r\n$8\r\n{hp}list\r\n$1\r\nx\r\n');
+      expect(hello!.startsWith('%')).toBe(true);
+      expect(bzpopmin).toBe('*3\r\n$8\r\n{hp}zset\r\n$1\r\nm\r\n,1.5\r\n');
+    } finally {
+      c.close();
+      writer.close();
+    }
+  });
+
   it('twenty blocked clients do not hold up anyone else', async () => {
     const gw = gateway();
     const admins = await primaryAdmins();
@@ -223,11 +261,11 @@ describe('blocking commands through Slotway (3x1 cluster)', () => {
         () => blockedClients(admins),
         (n) => n === 20,
       );
-      const started = Date.now();
       const keys = Array.from({ length: 30 }, (_, i) => [`free:${i}`, i] as const);
       expect(await send(other, ...keys.map(([k, v]) => ['SET', k, v]))).toEqual(keys.map(() => 'OK'));
       expect(await send(other, ['MGET', ...keys.map(([k]) => k)])).toEqual([keys.map(([, v]) => String(v))]);
-      expect(Date.now() - started).toBeLessThan(1000);
+      // Answered while all twenty were still blocked on the nodes.
+      expect(await blockedClients(admins)).toBe(20);
       for (const c of blocked) c.close();
       await eventually(
         'every blocked connection to go',

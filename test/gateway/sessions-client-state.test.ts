@@ -1,6 +1,7 @@
 // Per-connection client state through Slotway in front of a 3x1 cluster: CLIENT SETNAME / GETNAME / ID
 // answered by the gateway for the client's own connection (never set on a shared backend
-// connection), CLIENT KILL / TRACKING refused with a clear error, QUIT and RESET as in Redis.
+// connection), CLIENT KILL / TRACKING refused with a clear error, CLIENT NO-EVICT accepted as a no-op,
+// QUIT and RESET as in Redis.
 
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../src/protocol/resp-encoder.js';
@@ -77,6 +78,43 @@ describe('client state through Slotway (3x1 cluster)', () => {
       expect(replies[2]).toMatch(/^-ERR Slotway does not proxy CLIENT PAUSE: /);
       expect(replies[3]).toMatch(/^-ERR Slotway does not proxy CLIENT UNBLOCK: /);
       expect(replies[4]).toBe('+PONG\r\n');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('CLIENT NO-EVICT is accepted as a no-op, CLIENT REPLY only ON, as the command table says', async () => {
+    const c = await RawConnection.connect(gateway().port);
+    try {
+      expect(
+        await send(
+          c,
+          ['CLIENT', 'NO-EVICT', 'on'],
+          ['CLIENT', 'NO-EVICT', 'OFF'],
+          ['CLIENT', 'NO-EVICT', 'maybe'],
+          ['CLIENT', 'REPLY', 'ON'],
+          ['CLIENT', 'REPLY', 'OFF'],
+          ['CLIENT', 'REPLY', 'SKIP'],
+          ['PING'],
+        ),
+      ).toEqual([
+        '+OK\r\n',
+        '+OK\r\n',
+        '-ERR syntax error\r\n',
+        '+OK\r\n',
+        '-ERR CLIENT REPLY OFF/SKIP is not supported through Slotway\r\n',
+        '-ERR CLIENT REPLY OFF/SKIP is not supported through Slotway\r\n',
+        '+PONG\r\n',
+      ]);
+      // No backend connection was told anything: NO-EVICT stays off on every node's clients.
+      for (const node of cluster().nodes) {
+        const admin = await cluster().client(node.port);
+        try {
+          for (const entry of await clientEntries(admin)) expect(entry.flags).not.toContain('e');
+        } finally {
+          admin.close();
+        }
+      }
     } finally {
       c.close();
     }

@@ -108,6 +108,35 @@ describe('transactions through Slotway (3x1 cluster)', () => {
     expect(viaGateway.join('')).toContain(',1.5\r\n');
   });
 
+  it('HELLO between WATCH and EXEC: the block answers in the new protocol, as from a plain Redis', async () => {
+    // The WATCH connection was opened in the old protocol; it must switch, not reconnect (losing the WATCH).
+    const script = [
+      'DEL {p}h {p}z',
+      'HSET {p}h f v',
+      'ZADD {p}z 1.5 a 2.5 b',
+      'WATCH {p}h',
+      'HELLO 3',
+      'MULTI',
+      'HGETALL {p}h',
+      'ZSCORE {p}z a',
+      'EXEC',
+      'WATCH {p}h',
+      'HELLO 2',
+      'MULTI',
+      'HGETALL {p}h',
+      'EXEC',
+      'WATCH {p}h',
+      'HELLO 3',
+      'BZPOPMIN {p}z 1',
+      'HGETALL {p}h',
+    ];
+    // HELLO's own reply differs (mode, id): dropped.
+    const withoutHello = (replies: string[]) => replies.filter((_, i) => !script[i]!.startsWith('HELLO'));
+    const viaGateway = withoutHello(await converse(gateway().port, script));
+    expect(viaGateway).toEqual(withoutHello(await converse(plainRedis().nodes[0]!.port, script)));
+    expect(viaGateway[7]).toBe('*2\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n,1.5\r\n');
+  });
+
   it('a key of another slot inside MULTI gets CROSSSLOT and EXEC answers EXECABORT', async () => {
     const replies = await converse(gateway().port, [
       'MULTI',
