@@ -8,6 +8,7 @@ import { AdminClient, replyText } from '../backend/admin-client.js';
 import type { BackendConnectOptions } from '../backend/connect-options.js';
 import { NodePool } from '../backend/node-pool.js';
 import { CommandTable } from '../commands/command-table.js';
+import { ConfigError } from '../config/config-error.js';
 import { CommandStatsRegistry } from '../observability/command-stats.js';
 import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
@@ -131,6 +132,14 @@ export class Gateway {
       this.serverVersion = /(?:valkey|redis)_version:([^\r\n]+)/.exec(info)?.[1] ?? this.serverVersion;
     } finally {
       admin.close();
+    }
+    // Without WAITAOF (before Redis 7.2) every durable write would be refused: say so at start instead.
+    if (this.options.backend.durability?.aof && !this.commands.get('waitaof')) {
+      this.topology.close();
+      this.pool.close();
+      throw new ConfigError(
+        `durability.waitAof needs WAITAOF (Redis 7.2 or later, or Valkey), which ${first.key} (version ${this.serverVersion}) does not have; turn durability.waitAof off to use WAIT`,
+      );
     }
     this.router = new Router(
       this.topology,
