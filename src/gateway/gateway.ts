@@ -53,6 +53,9 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
+/** How long a connection refused at maxClients may take to close its side before it is cut off. */
+const REFUSED_LINGER_MS = 1000;
+
 export class Gateway {
   readonly id = randomBytes(20).toString('hex');
   readonly stats = new GatewayStats();
@@ -184,7 +187,12 @@ export class Gateway {
   private accept(socket: net.Socket): void {
     if (this.clients.size >= this.options.maxClients) {
       this.stats.clientsRejected++;
+      // Read (and drop) until the client's FIN, or the half-closed socket would never close: each
+      // refused connection would keep a descriptor, and close() would wait for it forever.
+      socket.on('error', () => socket.destroy());
+      socket.setTimeout(REFUSED_LINGER_MS, () => socket.destroy());
       socket.end(encodeError('ERR max number of clients reached'));
+      socket.resume();
       return;
     }
     const session = new ClientSession(this, socket, this.nextClientId++);
