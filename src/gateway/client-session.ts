@@ -107,12 +107,21 @@ export class ClientSession implements ReplySink {
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.checkOutput());
     const idle = gateway.options.idleTimeoutMs ?? 0;
-    if (idle > 0) socket.setTimeout(idle, () => this.onIdle());
+    if (idle > 0) {
+      // A listener of its own: setTimeout(ms, callback) would listen once, and a client found busy
+      // the first time (blocked, subscribed) would then never be closed once it went idle.
+      socket.on('timeout', () => this.onIdle(idle));
+      socket.setTimeout(idle);
+    }
   }
 
   /** Redis's `timeout`: idle clients are closed, but not subscribers or clients waiting on a reply. */
-  private onIdle(): void {
-    if (this.pending > 0 || (this.subscriptions && this.subscriptions.total > 0)) return;
+  private onIdle(idleMs: number): void {
+    if (this.pending > 0 || (this.subscriptions && this.subscriptions.total > 0)) {
+      // Quiet but not idle: look again one period later (a fired socket timeout does not re-arm).
+      this.socket.setTimeout(idleMs);
+      return;
+    }
     this.socket.destroy();
   }
 

@@ -8,6 +8,7 @@ import { AdminClient, replyText } from '../backend/admin-client.js';
 import type { BackendConnectOptions } from '../backend/connect-options.js';
 import { NodePool } from '../backend/node-pool.js';
 import { CommandTable } from '../commands/command-table.js';
+import { ConfigError } from '../config/config-error.js';
 import { CommandStatsRegistry } from '../observability/command-stats.js';
 import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
@@ -51,6 +52,9 @@ export interface GatewayOptions {
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer; port?: number };
   logger?: Logger;
 }
+
+/** How long a connection refused at maxClients may take to close its side before it is cut off. */
+const REFUSED_LINGER_MS = 1000;
 
 export class Gateway {
   readonly id = randomBytes(20).toString('hex');
@@ -132,6 +136,14 @@ export class Gateway {
     } finally {
       admin.close();
     }
+    // Without WAITAOF (before Redis 7.2) every durable write would be refused: say so at start instead.
+    if (this.options.backend.durability?.aof && !this.commands.get('waitaof')) {
+      this.topology.close();
+      this.pool.close();
+      throw new ConfigError(
+        `durability.waitAof needs WAITAOF (Redis 7.2 or later, or Valkey), which ${first.key} (version ${this.serverVersion}) does not have; turn durability.waitAof off to use WAIT`,
+      );
+    }
     this.router = new Router(
       this.topology,
       this.pool,
@@ -175,7 +187,12 @@ export class Gateway {
   private accept(socket: net.Socket): void {
     if (this.clients.size >= this.options.maxClients) {
       this.stats.clientsRejected++;
+      // Read (and drop) until the client's FIN, or the half-closed socket would never close: each
+      // refused connection would keep a descriptor, and close() would wait for it forever.
+      socket.on('error', () => socket.destroy());
+      socket.setTimeout(REFUSED_LINGER_MS, () => socket.destroy());
       socket.end(encodeError('ERR max number of clients reached'));
+      socket.resume();
       return;
     }
     const session = new ClientSession(this, socket, this.nextClientId++);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { replyText } from '../../src/backend/admin-client.js';
 import { SLOT_COUNT, slotOf } from '../../src/topology/slot-hash.js';
 import { useCluster } from '../support/cluster.js';
+import { keyInRange } from '../support/cluster-state.js';
 import { startTestGateway, useGateway } from '../support/gateway.js';
 import { metricTypes, parsePrometheus, samplesOf, sampleValue } from '../support/prometheus-text.js';
 import { exchange } from '../support/raw-socket.js';
@@ -24,14 +25,6 @@ async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> 
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The first key `prefix<n>` whose slot falls in [from, to]. */
-function keyInRange(prefix: string, from: number, to: number): string {
-  for (let n = 0; ; n++) {
-    const slot = slotOf(`${prefix}${n}`);
-    if (slot >= from && slot <= to) return `${prefix}${n}`;
   }
 }
 

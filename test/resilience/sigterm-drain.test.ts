@@ -13,8 +13,10 @@ import { ReplyReader } from '../../src/protocol/reply-reader.js';
 import { encodeCommand } from '../../src/protocol/resp-encoder.js';
 import { decodeFrame } from '../../src/protocol/resp-scanner.js';
 import type { RespValue } from '../../src/protocol/resp-value.js';
+import { slotOf } from '../../src/topology/slot-hash.js';
 import { useCluster } from '../support/cluster.js';
 import { pollUntil, readDirect } from '../support/cluster-state.js';
+import { plain } from '../support/resp-plain.js';
 
 const CLIENTS = 8;
 /** Commands each client keeps in flight. */
@@ -118,17 +120,45 @@ class LoadClient {
   }
 }
 
-describe('SIGTERM under load', () => {
-  const cluster = useCluster({ primaries: 3, replicas: 0 });
+interface Exit {
+  code: number | null;
+  signal: string | null;
+  at: number;
+}
 
-  it('applies every acknowledged command and never cuts a reply in half', { timeout: 120_000 }, async () => {
+/** `slotway start` in a child process, in front of `seeds`, answering PING once start() resolves. */
+class SlotwayProcess {
+  output = '';
+  readonly exited: Promise<Exit>;
+  private running = true;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    private readonly dir: string,
+  ) {
+    child.stdout!.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.running = false;
+        resolve({ code, signal, at: Date.now() });
+      });
+    });
+  }
+
+  static async start(seeds: readonly string[]): Promise<SlotwayProcess> {
     const port = await freePort();
     const dir = await mkdtemp(join(tmpdir(), 'slotway-sigterm-'));
     const configFile = join(dir, 'slotway.json');
     await writeFile(
       configFile,
       JSON.stringify({
-        backend: { mode: 'cluster', nodes: cluster().seeds },
+        backend: { mode: 'cluster', nodes: seeds },
         listen: { host: '127.0.0.1', port },
         admin: { host: '127.0.0.1', port: 0 },
         http: { enabled: false },
@@ -139,27 +169,21 @@ describe('SIGTERM under load', () => {
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('SLOTWAY_') && !k.startsWith('DBX_')),
     );
-    let child: ChildProcess | null = spawn(
+    const child = spawn(
       process.execPath,
       [join(ROOT, 'bin', 'slotway.js'), 'start', '--config', configFile],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) => {
-      child!.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-    });
-    const clients: LoadClient[] = [];
+    const slotway = new SlotwayProcess(child, port, dir);
     try {
       await pollUntil(
         'slotway start to answer PING',
         async () => {
-          if (child?.exitCode !== null) throw new Error(`slotway exited early:\n${output}`);
+          if (!slotway.running) throw new Error(`slotway exited early:\n${slotway.output}`);
           const probe = await AdminClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 500 });
           try {
             return (await probe.call('PING')).type === 'simple';
@@ -170,7 +194,42 @@ describe('SIGTERM under load', () => {
         60_000,
         100,
       );
+    } catch (err) {
+      await slotway.cleanup();
+      throw err;
+    }
+    return slotway;
+  }
 
+  /** Sends SIGTERM and waits (bounded) for the exit. */
+  async terminate(): Promise<Exit> {
+    this.child.kill('SIGTERM');
+    return Promise.race([
+      this.exited,
+      sleep(30_000).then(() => {
+        throw new Error(`slotway did not exit within 30 s of SIGTERM:\n${this.output}`);
+      }),
+    ]);
+  }
+
+  /** Kills the process if it still runs and removes its directory. */
+  async cleanup(): Promise<void> {
+    if (this.running) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe('SIGTERM under load', () => {
+  const cluster = useCluster({ primaries: 3, replicas: 0 });
+
+  it('applies every acknowledged command and never cuts a reply in half', { timeout: 120_000 }, async () => {
+    const slotway = await SlotwayProcess.start(cluster().seeds);
+    const port = slotway.port;
+    const clients: LoadClient[] = [];
+    try {
       for (let i = 0; i < CLIENTS; i++) {
         const socket = net.connect(port, '127.0.0.1');
         await new Promise<void>((resolve, reject) => {
@@ -183,14 +242,7 @@ describe('SIGTERM under load', () => {
       await sleep(LOAD_BEFORE_SIGTERM_MS);
       const framesAtSigterm = clients.reduce((n, c) => n + c.frames, 0);
       const sigtermAt = Date.now();
-      child.kill('SIGTERM');
-      const exit = await Promise.race([
-        exited,
-        sleep(30_000).then(() => {
-          throw new Error(`slotway did not exit within 30 s of SIGTERM:\n${output}`);
-        }),
-      ]);
-      child = null;
+      const exit = await slotway.terminate();
       await pollUntil('every client connection to close', async () => clients.every((c) => c.closed), 10_000);
 
       // The cluster itself is the judge of what was applied.
@@ -249,11 +301,97 @@ describe('SIGTERM under load', () => {
       expect(exit.at - sigtermAt).toBeLessThan(5000);
     } finally {
       for (const c of clients) c.socket.destroy();
-      if (child && child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited;
+      await slotway.cleanup();
+    }
+  });
+
+  it('stops accepting at once, and finishes a command still in flight before closing', {
+    timeout: 120_000,
+  }, async () => {
+    const slotway = await SlotwayProcess.start(cluster().seeds);
+    const key = 'sig:queue';
+    const owner = cluster().nodes.find((n) =>
+      n.slots.some(([a, b]) => slotOf(key) >= a && slotOf(key) <= b),
+    )!;
+    const waiter = net.connect(slotway.port, '127.0.0.1');
+    const reader = new ReplyReader();
+    const replies: RespValue[] = [];
+    let waiterClosed = false;
+    waiter.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      for (let f = reader.next(); f !== null; f = reader.next()) replies.push(decodeFrame(f));
+    });
+    waiter.on('error', () => {});
+    waiter.on('close', () => {
+      waiterClosed = true;
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiter.once('connect', resolve);
+        waiter.once('error', reject);
+      });
+      // A command that stays in flight until the test lets it finish: BLPOP, bounded by its timeout.
+      waiter.write(encodeCommand(['BLPOP', key, '20']));
+      await sleep(300);
+      const sigtermAt = Date.now();
+      const exit = slotway.terminate();
+      // The listener is closed: a new client is refused while the drain waits for the BLPOP.
+      const refused = await pollUntil(
+        'new connections to be refused',
+        () =>
+          new Promise<boolean>((resolve) => {
+            const probe = net.connect(slotway.port, '127.0.0.1');
+            probe.once('connect', () => {
+              probe.destroy();
+              resolve(false);
+            });
+            probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+          }),
+        5000,
+        20,
+      );
+      // Half a second later the gateway is still draining: waiting for the BLPOP, not cutting it off.
+      let exitedEarly = false;
+      void exit.then(() => {
+        exitedEarly = true;
+      });
+      await sleep(500);
+      expect(exitedEarly).toBe(false);
+      expect(waiterClosed).toBe(false);
+      // The in-flight command finishes: an element arrives (pushed straight on the cluster).
+      const admin = await cluster().client(owner.port);
+      const pushedAt = Date.now();
+      try {
+        await admin.call('RPUSH', key, 'job');
+      } finally {
+        admin.close();
       }
-      await rm(dir, { recursive: true, force: true });
+      const exited = await exit;
+      await pollUntil('the client to see the close', async () => waiterClosed, 10_000);
+      console.log(
+        '[sigterm-drain] in flight',
+        JSON.stringify({
+          refusedAfterMs: refused - sigtermAt,
+          inFlightFinishedAfterMs: pushedAt - sigtermAt,
+          exitAfterMs: exited.at - sigtermAt,
+          exit: { code: exited.code, signal: exited.signal },
+          replies: replies.map((r) => plain(r)),
+        }),
+      );
+      expect(replies).toEqual([
+        {
+          type: 'array',
+          value: [
+            { type: 'bulk', value: Buffer.from(key) },
+            { type: 'bulk', value: Buffer.from('job') },
+          ],
+        },
+      ]);
+      expect(reader.buffered).toBe(0);
+      expect(exited.code).toBe(0);
+    } finally {
+      waiter.destroy();
+      await slotway.cleanup();
     }
   });
 });

@@ -5,11 +5,11 @@
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { AdminClient, replyText } from '../../src/backend/admin-client.js';
+import { AdminClient } from '../../src/backend/admin-client.js';
 import { encodeCommand } from '../../src/protocol/resp-encoder.js';
 import { slotOf } from '../../src/topology/slot-hash.js';
 import { type LocalCluster, useCluster } from '../support/cluster.js';
-import { pollUntil } from '../support/cluster-state.js';
+import { commandCalls, pollUntil } from '../support/cluster-state.js';
 import { useGateway } from '../support/gateway.js';
 import { MemorySampler, mib } from '../support/memory-sampler.js';
 
@@ -48,15 +48,7 @@ describe('a client that never reads', () => {
     const bigNode = cluster().nodes.find((n) =>
       n.slots.some(([a, b]) => slotOf('big') >= a && slotOf('big') <= b),
     )!;
-    const getCalls = async () => {
-      const admin = await cluster().client(bigNode.port);
-      try {
-        const info = replyText(await admin.call('INFO', 'commandstats'));
-        return Number(/cmdstat_get:calls=(\d+)/.exec(info)?.[1] ?? 0);
-      } finally {
-        admin.close();
-      }
-    };
+    const getCalls = () => commandCalls(cluster(), bigNode.port, 'get');
     const getsBefore = await getCalls();
     const memory = new MemorySampler();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });

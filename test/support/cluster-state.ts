@@ -190,6 +190,26 @@ export async function roleOf(cluster: LocalCluster, port: number): Promise<strin
   }
 }
 
+/** Calls of `command` (lower case, e.g. `get`, `waitaof`) on one node so far, from INFO commandstats. */
+export async function commandCalls(cluster: LocalCluster, port: number, command: string): Promise<number> {
+  const client = await cluster.client(port);
+  try {
+    const info = replyText(await client.call('INFO', 'commandstats'));
+    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  } finally {
+    client.close();
+  }
+}
+
+/** The first key `prefix<n>` whose slot falls in [from, to]. */
+export function keyInRange(prefix: string, from: number, to: number): string {
+  for (let n = 0; n < 1_000_000; n++) {
+    const slot = slotOf(`${prefix}${n}`);
+    if (slot >= from && slot <= to) return `${prefix}${n}`;
+  }
+  throw new Error(`no key ${prefix}<n> in slots ${from}-${to}`);
+}
+
 /** Waits until `port` reports itself primary (a replica promoted by failover); returns when. */
 export function waitPromoted(cluster: LocalCluster, port: number, timeoutMs = 30_000): Promise<number> {
   return pollUntil(
@@ -257,5 +277,48 @@ export async function restartNodeRetrying(
       if (!(err instanceof PortInUseError) || i >= attempts) throw err;
       await sleep(500);
     }
+  }
+}
+
+/** One field of INFO replication on one node (e.g. master_repl_offset, master_link_status). */
+export async function replicationField(cluster: LocalCluster, port: number, field: string): Promise<string> {
+  const client = await cluster.client(port);
+  try {
+    const info = replyText(await client.call('INFO', 'replication'));
+    const line = info.split('\r\n').find((l) => l.startsWith(`${field}:`));
+    if (line === undefined) throw new Error(`INFO replication of ${port} has no ${field}`);
+    return line.slice(field.length + 1);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Cuts a replica off from its primary, as a partition of the replication link would: the replica is
+ * given credentials its primary refuses (masteruser/masterauth of a user that does not exist) and
+ * its link is dropped (CLIENT KILL TYPE master, run on the replica). Redis reconnects at once after
+ * that kill, so without the bad credentials the replica would be back within a millisecond; with
+ * them every attempt fails until healReplicationLink. Writes the primary acknowledges meanwhile
+ * exist on the primary alone.
+ */
+export async function breakReplicationLink(cluster: LocalCluster, replicaPort: number): Promise<void> {
+  const client = await cluster.client(replicaPort);
+  try {
+    await client.call('CONFIG', 'SET', 'masteruser', 'partitioned-by-test', 'masterauth', 'refused');
+    const killed = await client.call('CLIENT', 'KILL', 'TYPE', 'master');
+    if (killed.type !== 'integer' || Number(killed.value) !== 1)
+      throw new Error(`${replicaPort} had no link to its primary to break: ${JSON.stringify(killed)}`);
+  } finally {
+    client.close();
+  }
+}
+
+/** Undoes breakReplicationLink: the replica (or the primary it has become) gets its credentials back. */
+export async function healReplicationLink(cluster: LocalCluster, port: number): Promise<void> {
+  const client = await cluster.client(port);
+  try {
+    await client.call('CONFIG', 'SET', 'masteruser', '', 'masterauth', '');
+  } finally {
+    client.close();
   }
 }
