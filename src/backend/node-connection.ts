@@ -9,6 +9,7 @@ import { ReplyReader } from '../protocol/reply-reader.js';
 import { encodeCommand } from '../protocol/resp-encoder.js';
 import type { NodeAddress } from '../topology/slot-map.js';
 import type { BackendConnectOptions } from './connect-options.js';
+import { onreadOption } from './socket-reads.js';
 import { enqueueWrite, WriteQueue } from './write-batcher.js';
 
 /** Receives the reply to one command sent on a NodeConnection. */
@@ -115,7 +116,7 @@ export class NodeConnection {
     const { host, port } = node;
     this.socket = options.tls
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...options.tls })
-      : net.connect({ host, port });
+      : net.connect({ host, port, onread: onreadOption((chunk) => this.onData(chunk)) });
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 10_000);
     this.out = new WriteQueue(this.socket);
@@ -139,7 +140,7 @@ export class NodeConnection {
       );
     }, options.connectTimeoutMs);
     this.socket.once(options.tls ? 'secureConnect' : 'connect', () => this.onConnect(preamble));
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (options.tls) this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) =>
       this.destroy(new BackendConnectionError(node.key, `${node.key}: ${err.message}`)),
     );

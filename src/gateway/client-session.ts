@@ -4,6 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { NodeConnection } from '../backend/node-connection.js';
+import { readChunks } from '../backend/socket-reads.js';
 import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
 import type { CommandEntry } from '../commands/command-table.js';
 import { keyIndexes } from '../commands/key-extraction.js';
@@ -102,7 +103,7 @@ export class ClientSession implements ReplySink {
       maxBulkLength: Math.min(gateway.limits.maxBulkLength, gateway.options.maxRequestBytes),
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    readChunks(socket, (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.checkOutput());

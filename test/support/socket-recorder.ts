@@ -1,9 +1,11 @@
 // Watches the real sockets of an in-process gateway: pass-through spies on net.Socket's `write` and
-// `emit('data')` record which socket carried which Buffer, so tests can count writes per backend
-// connection and check that forwarded frames are views of received bytes. Nothing is replaced.
+// `emit('data')`, plus the channel that sockets read in `onread` mode publish on, record which socket
+// carried which Buffer, so tests can count writes per backend connection and check that forwarded
+// frames are views of received bytes. Nothing is replaced.
 
 import net from 'node:net';
 import { type MockInstance, vi } from 'vitest';
+import { readChannel } from '../../src/backend/socket-reads.js';
 
 export interface Recorded {
   socket: net.Socket;
@@ -32,12 +34,15 @@ export function recordSockets(): { writes: Recorded[]; reads: Recorded[]; stop()
     if (event === 'data' && Buffer.isBuffer(args[0])) reads.push({ socket: this, chunk: args[0] });
     return originalEmit.apply(this, [event, ...args] as Parameters<net.Socket['emit']>);
   } as net.Socket['emit']);
+  const onRead = (message: unknown) => reads.push(message as Recorded);
+  readChannel.subscribe(onRead);
   return {
     writes,
     reads,
     stop() {
       write.mockRestore();
       emit.mockRestore();
+      readChannel.unsubscribe(onRead);
     },
   };
 }

@@ -1,0 +1,79 @@
+// Reads from plain TCP and Unix sockets into one shared buffer (Node's `onread` mode) instead of
+// through the Readable stream: each read then costs one small copy out of that buffer, not a fresh
+// 64 KB allocation, a Buffer object and a pass through the stream machinery. At pipeline depth 1
+// there is one read per request, so this is on the hot path. Counterpart of write-batcher.ts.
+
+import diagnostics_channel from 'node:diagnostics_channel';
+import net from 'node:net';
+import tls from 'node:tls';
+
+/**
+ * Publishes `{ socket, chunk }` for every chunk read in `onread` mode, which emits no 'data' events:
+ * for tests and debugging tools that watch what the gateway receives. Free while nobody subscribes.
+ */
+export const readChannel = diagnostics_channel.channel('slotway:socket-read');
+
+/** Node's private symbols behind `onread`, found once on a throwaway socket; null if Node changes. */
+const onreadSymbols = findOnreadSymbols();
+
+/**
+ * Every read lands here first; it is reused by the next read, so callers get a copy (small ones come
+ * from Node's pre-allocated pool).
+ */
+const shared = Buffer.allocUnsafe(64 * 1024);
+
+function findOnreadSymbols(): { buffer: symbol; callback: symbol } | null {
+  // The constructor takes `onread` like net.connect does, though @types/node does not list it.
+  const options = { onread: { buffer: Buffer.alloc(1), callback: () => true } };
+  const probe = new net.Socket(options as net.SocketConstructorOpts);
+  let buffer: symbol | null = null;
+  let callback: symbol | null = null;
+  for (const sym of Object.getOwnPropertySymbols(probe)) {
+    if (sym.description === 'kBuffer') buffer = sym;
+    else if (sym.description === 'kBufferCb') callback = sym;
+  }
+  probe.destroy();
+  return buffer && callback ? { buffer, callback } : null;
+}
+
+interface StreamHandle {
+  useUserBuffer?: (buffer: Buffer) => void;
+}
+
+/**
+ * Calls `onChunk` with every chunk read from `socket`, in order. Chunks are the caller's to keep.
+ * `pause()`/`resume()` work as usual; 'end', 'close' and 'error' are emitted as usual.
+ */
+export function readChunks(socket: net.Socket, onChunk: (chunk: Buffer) => void): void {
+  const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+  // TLS sockets decrypt in their own layer, and a socket still connecting has no handle yet: both
+  // use the stream. (A connecting socket can be given `onread` in net.connect instead.)
+  if (
+    onreadSymbols === null ||
+    socket instanceof tls.TLSSocket ||
+    typeof handle?.useUserBuffer !== 'function'
+  ) {
+    socket.on('data', onChunk);
+    return;
+  }
+  const target = socket as unknown as Record<symbol, unknown>;
+  target[onreadSymbols.buffer] = shared;
+  target[onreadSymbols.callback] = onreadCallback(onChunk);
+  handle.useUserBuffer(shared);
+}
+
+/** `onread` options for net.connect: the same shared buffer and copy-out as readChunks. */
+export function onreadOption(onChunk: (chunk: Buffer) => void): net.OnReadOpts {
+  return { buffer: shared, callback: onreadCallback(onChunk) };
+}
+
+/** Node calls it as a method of the socket, with the bytes read into `buf`; true keeps reading. */
+function onreadCallback(onChunk: (chunk: Buffer) => void) {
+  return function (this: net.Socket, nread: number, buf: Uint8Array): boolean {
+    const chunk = Buffer.allocUnsafe(nread);
+    chunk.set(buf.subarray(0, nread));
+    if (readChannel.hasSubscribers) readChannel.publish({ socket: this, chunk });
+    onChunk(chunk);
+    return true;
+  };
+}
