@@ -21,6 +21,11 @@ describe('retry policy', () => {
   const gateway = useGateway(cluster, {
     backend: { retryDelayMs: RETRY_DELAY_MS, retryTimeoutMs: RETRY_TIMEOUT_MS, maxRetries: 100 },
   });
+  // A restarted primary answers CLUSTERDOWN for its first 2 s (Redis's CLUSTER_WRITABLE_DELAY), so
+  // a command sent while it was down needs a budget covering the outage, the restart and that delay.
+  const patientGateway = useGateway(cluster, {
+    backend: { retryDelayMs: RETRY_DELAY_MS, retryTimeoutMs: 15_000, maxRetries: 100 },
+  });
 
   /** Runs CLUSTER <args> on the node at `port`. */
   async function clusterCommand(port: number, ...args: Array<string | number>): Promise<void> {
@@ -83,10 +88,10 @@ describe('retry policy', () => {
   it('retries a write whose node refused the connection (never sent), and applies it once', {
     timeout: 60_000,
   }, async () => {
-    const gw = gateway().gateway;
+    const gw = patientGateway().gateway;
     const node = cluster().nodes[2]!;
     const key = keyInRange('retry:down:', node.slots[0]![0], node.slots[0]![1]);
-    const client = await gateway().client();
+    const client = await patientGateway().client();
     try {
       expect(replyText(await client.call('PING'))).toBe('PONG');
       await cluster().killNode(node.port, 'SIGKILL');
