@@ -177,9 +177,11 @@ describe('primary killed under load', () => {
     // is retried by the gateway).
     expect(failed.filter((o) => !o.dead && o.kind === 'get').map((o) => o.error)).toEqual([]);
     expect(liveReadsInWindow.length).toBeGreaterThan(100);
-    // Every failure happened inside the failover window: after the kill, before promotion + 2 s.
+    // Every failure happened inside the failover window: after the kill, before promotion + 2 s. (A
+    // write sent just before the kill and still in flight when it landed fails too, so what counts
+    // is when a failure was answered, not when its command started.)
     for (const o of failed) {
-      expect(o.start).toBeGreaterThanOrEqual(killAt);
+      expect(o.end).toBeGreaterThanOrEqual(killAt);
       expect(o.end).toBeLessThanOrEqual(promotedAt + RECOVERY_MS);
     }
     // Commands started 2 s after the promotion all succeed, and there are plenty of them.
