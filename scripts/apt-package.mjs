@@ -64,3 +64,23 @@ export function aptInstall(pkg, { aptArgs = [], afterInstall = () => {} } = {}) 
     afterInstall();
   }
 }
+
+/**
+ * Makes sure the optional `command` is installed: as root with apt it installs `pkg`; otherwise, or
+ * if that fails, it prints one line saying what will be skipped and how to install it. Never throws,
+ * so a missing optional tool never fails the set-up.
+ */
+export function ensureOptionalPackage({ command, pkg, aptArgs = [], skipped }) {
+  const skipLine = `${command} is missing, so ${skipped}; install it with: ${installCommand(pkg, aptArgs)}`;
+  try {
+    if (findOnPath(command)) return;
+    if (canInstall()) {
+      process.stderr.write(`${command} is missing; installing the Debian package ${pkg}…\n`);
+      if (aptInstall(pkg, { aptArgs }) && findOnPath(command)) return;
+    }
+    process.stderr.write(`${skipLine}\n`);
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+    process.stderr.write(`${skipLine} (${reason})\n`);
+  }
+}

@@ -2,7 +2,8 @@
 // One-step set-up behind `npm run dev` and `npm test` on a fresh machine: installs the npm
 // dependencies when node_modules is missing or older than package-lock.json, then makes sure
 // redis-server is installed (scripts/ensure-redis.mjs) and, with --tests, Chromium for the browser
-// tests (scripts/ensure-chromium.mjs). Plain Node, no dependencies.
+// tests (scripts/ensure-chromium.mjs) and twemproxy for the bench's comparison (ensure-twemproxy.mjs).
+// Plain Node, no dependencies.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -28,7 +29,10 @@ if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSyn
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 // Each ensure script prints its own one-line reason when it fails; a second line would only blur it.
-const steps = ['ensure-redis.mjs', ...(process.argv.includes('--tests') ? ['ensure-chromium.mjs'] : [])];
+const steps = [
+  'ensure-redis.mjs',
+  ...(process.argv.includes('--tests') ? ['ensure-chromium.mjs', 'ensure-twemproxy.mjs'] : []),
+];
 for (const step of steps) {
   const ensured = spawnSync(process.execPath, [join(root, 'scripts', step)], { stdio: 'inherit' });
   if (ensured.status !== 0) process.exit(1);

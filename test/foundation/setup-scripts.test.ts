@@ -29,13 +29,21 @@ const installLine = (sudo: boolean) =>
 const chromiumLine = (sudo: boolean) =>
   'chromium is missing, so the SDK browser tests will be skipped; install it with: ' +
   `${sudo ? 'sudo ' : ''}apt-get install -y --no-install-recommends chromium\n`;
+const twemproxyLine = (sudo: boolean) =>
+  'nutcracker is missing, so slotway bench --standalone will not measure twemproxy beside Slotway; ' +
+  `install it with: ${sudo ? 'sudo ' : ''}apt-get install -y --no-install-recommends nutcracker\n`;
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'slotway-setup-'));
   // A non-root user runs the copied script from here and the stand-in apt-get writes here.
   chmodSync(dir, 0o777);
-  for (const script of ['ensure-redis.mjs', 'ensure-chromium.mjs', 'apt-package.mjs']) {
+  for (const script of [
+    'ensure-redis.mjs',
+    'ensure-chromium.mjs',
+    'ensure-twemproxy.mjs',
+    'apt-package.mjs',
+  ]) {
     copyFileSync(join(REPO_ROOT, 'scripts', script), join(dir, script));
   }
 });
@@ -203,14 +211,15 @@ describe('scripts/setup.mjs', () => {
     expect(runScript(setup)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('with --tests (npm test), also looks for chromium and only notes its absence', () => {
+  it('with --tests (npm test), also looks for chromium and nutcracker and only notes their absence', () => {
     installed('redis-server');
     expect(runScript(setup, false, ['--tests'])).toEqual({
       code: 0,
       stdout: '',
-      stderr: chromiumLine(!IS_ROOT),
+      stderr: chromiumLine(!IS_ROOT) + twemproxyLine(!IS_ROOT),
     });
     installed('chromium');
+    installed('nutcracker');
     expect(runScript(setup, false, ['--tests'])).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 });

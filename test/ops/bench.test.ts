@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerBenchCommand } from '../../src/ops/bench/bench-command.js';
 import type { BenchResults } from '../../src/ops/bench/bench-results.js';
 import { pingOk } from '../../src/ops/bench/gateway-process.js';
+import { findTwemproxy } from '../../src/ops/bench/twemproxy-process.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -74,8 +75,44 @@ describe('slotway bench --quick', () => {
     expect(await pingOk(seedPort)).toBe(false);
   });
 
+  it('--standalone measures one server direct, through Slotway and through twemproxy, then stops them', {
+    timeout: 90_000,
+  }, async () => {
+    const twemproxy = findTwemproxy() !== null;
+    if (!twemproxy) console.log('[skip] nutcracker is not installed: twemproxy is not part of this run');
+    const out = await mkdtemp(join(tmpdir(), 'slotway-bench-test-'));
+    dirs.push(out);
+    await bench(['--standalone', '--quick', '--scenarios', 'a', '--workers', '1', '--out', out]);
+
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as BenchResults;
+    const names = ['direct', 'slotway', ...(twemproxy ? ['twemproxy'] : [])];
+    expect(results.settings.cluster).toMatch(/^local standalone server \(127\.0\.0\.1:\d+\)$/);
+    expect(results.endpoints.map((e) => e.name)).toEqual(names);
+    const [scenario] = results.scenarios;
+    expect(scenario!.endpoints.map((e) => e.endpoint)).toEqual(names);
+    for (const e of scenario!.endpoints) {
+      expect(e.opsPerSec).toBeGreaterThan(0);
+      expect(e.errors).toBe(0);
+    }
+    // The cluster targets are not judged against one server.
+    expect(scenario!.verdicts).toEqual([]);
+    expect(results.notes.some((n) => n.startsWith('--standalone:'))).toBe(true);
+    // The proxies' own CPU and memory are measured, twemproxy's too.
+    for (const run of scenario!.runs.filter((r) => r.endpoint !== 'direct')) {
+      expect(run.gatewayCpuCores).toBeGreaterThan(0);
+      expect(run.gatewayRssPeakMb).toBeGreaterThan(0);
+    }
+
+    // Everything it started is gone.
+    for (const e of results.endpoints) {
+      const port = Number(/:(\d+)/.exec(e.address)![1]);
+      expect(await pingOk(port), e.name).toBe(false);
+    }
+  });
+
   it('rejects an unknown scenario and a malformed --compare before starting anything', async () => {
     await expect(bench(['--scenarios', 'a,zz'])).rejects.toThrow(/unknown scenario 'zz'/);
     await expect(bench(['--compare', 'envoy:6390'])).rejects.toThrow(/NAME=HOST:PORT/);
+    await expect(bench(['--standalone', '--cluster', '127.0.0.1:7000'])).rejects.toThrow(/--standalone/);
   });
 });

@@ -17,6 +17,7 @@ interface BenchFlags {
   rounds?: number;
   cluster?: string;
   primaries: number;
+  standalone: boolean;
   compare: CompareEndpoint[];
   workers: number;
   generators: number;
@@ -51,6 +52,11 @@ export function registerBenchCommand(program: Command): Command {
       'benchmark this existing cluster (comma-separated seeds) instead of a local one',
     )
     .option('--primaries <n>', 'primaries of the local cluster', whole(1, 16), 3)
+    .option(
+      '--standalone',
+      'one local standalone server instead of a cluster: direct, Slotway --standalone and, when nutcracker is installed, twemproxy in front of the same server',
+      false,
+    )
     .option(
       '--compare <name=host:port>',
       'another RESP endpoint (e.g. another proxy) to measure alongside; repeatable',
@@ -105,6 +111,11 @@ async function runBenchCommand(flags: BenchFlags, command: Command): Promise<voi
     if (err instanceof UnknownScenarioError) command.error(`slotway bench: ${err.message}`, { exitCode: 2 });
     throw err;
   }
+  if (flags.standalone && flags.cluster) {
+    command.error('slotway bench: --standalone starts its own server; it cannot be combined with --cluster', {
+      exitCode: 2,
+    });
+  }
   const quick = flags.quick;
   const outDir = flags.out ?? join('bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
   const abort = new AbortController();
@@ -124,6 +135,7 @@ async function runBenchCommand(flags: BenchFlags, command: Command): Promise<voi
     rounds: flags.rounds ?? (quick ? 1 : 3),
     cluster: flags.cluster ? flags.cluster.split(',').map((s) => s.trim()) : null,
     primaries: flags.primaries,
+    standalone: flags.standalone,
     compare: flags.compare,
     workers: flags.workers,
     generators: flags.generators,

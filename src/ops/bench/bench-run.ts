@@ -1,4 +1,5 @@
-// One `slotway bench` run: starts (or finds) the cluster, starts the gateway(s) as child processes,
+// One `slotway bench` run: starts (or finds) the cluster, or one standalone server with twemproxy in
+// front of it when nutcracker is installed, starts the gateway(s) as child processes,
 // preloads data, runs every scenario on every endpoint round by round with the same load
 // generator, and writes results.json, results.md and chart.svg. Whatever it started is stopped on
 // the way out, also when it fails or is aborted.
@@ -7,7 +8,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../observability/logger.js';
-import { type LocalCluster, startLocalCluster } from '../local-cluster.js';
+import { type LocalCluster, startLocalCluster, startStandaloneServer } from '../local-cluster.js';
 import {
   type BenchResults,
   type CrossCheckRow,
@@ -17,7 +18,7 @@ import {
   type ScenarioResult,
   summarizeEndpoints,
 } from './bench-results.js';
-import { readClusterLayout } from './cluster-layout.js';
+import { readClusterLayout, readStandaloneLayout } from './cluster-layout.js';
 import { renderProfile, summarizeProfile } from './cpu-profile.js';
 import { type GatewayLaunch, prepareGatewayLaunch } from './gateway-build.js';
 import { GatewayProcess, pingOk } from './gateway-process.js';
@@ -28,6 +29,7 @@ import { renderChart } from './report-chart.js';
 import { renderMarkdown } from './report-markdown.js';
 import { type BenchEndpoint, describeRun, idleCount, type RunContext, runScenario } from './scenario-run.js';
 import type { PreloadSpec, Scenario } from './scenarios.js';
+import { findTwemproxy, TwemproxyProcess } from './twemproxy-process.js';
 
 export interface CompareEndpoint {
   name: string;
@@ -44,6 +46,11 @@ export interface BenchOptions {
   cluster: string[] | null;
   /** Primaries of the local cluster. */
   primaries: number;
+  /**
+   * One local standalone server instead of a cluster: Slotway runs with `--standalone`, and
+   * twemproxy (nutcracker) is measured in front of the same server when it is installed.
+   */
+  standalone: boolean;
   compare: CompareEndpoint[];
   /** > 1 adds a second gateway started with `--workers N`. */
   workers: number;
@@ -79,11 +86,16 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const gateways: GatewayProcess[] = [];
   let pool: GeneratorPool | null = null;
   let launch: GatewayLaunch | null = null;
+  let twemproxy: TwemproxyProcess | null = null;
   const notes: string[] = [];
   try {
     await mkdir(options.outDir, { recursive: true });
     let seeds: string[];
-    if (options.cluster) {
+    if (options.standalone) {
+      log('starting a local standalone server…');
+      local = await startStandaloneServer({ logger: silentLogger, signal });
+      seeds = [...local.seeds];
+    } else if (options.cluster) {
       seeds = options.cluster;
       notes.push(`existing cluster ${seeds.join(',')}: bench:* keys were written to it`);
     } else {
@@ -96,7 +108,9 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       });
       seeds = [...local.seeds];
     }
-    const layout = await readClusterLayout(seeds);
+    const layout = options.standalone
+      ? await readStandaloneLayout(seeds[0]!)
+      : await readClusterLayout(seeds);
     const maxIdle = Math.max(0, ...options.scenarios.map((s) => idleCount(s, options.idleClients) ?? 0));
     const gatewayEnv = {
       SLOTWAY_LISTEN_MAX_CLIENTS: String(Math.max(10_000, maxIdle + 1000)),
@@ -113,7 +127,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       log(`starting the gateway (slotway start --workers ${workers}) in its own process…`);
       const gateway = await GatewayProcess.start({
         script: launch.script,
-        seeds,
+        backend: options.standalone ? { standalone: `redis://${seeds[0]}` } : { cluster: seeds },
         workers,
         env: gatewayEnv,
         nodeArgs: options.profile && workers === 1 ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
@@ -126,6 +140,25 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         endpoint: { host: '127.0.0.1', port: gateway.port },
         gateway,
       });
+    }
+    if (options.standalone) {
+      const binary = findTwemproxy();
+      if (binary) {
+        log('starting twemproxy (nutcracker) in front of the same server…');
+        twemproxy = await TwemproxyProcess.start(binary, layout.primaries[0]!);
+        const proxy = twemproxy;
+        endpoints.push({
+          name: 'twemproxy',
+          kind: 'compare',
+          address: `127.0.0.1:${proxy.port} (${proxy.version}, C, 1 server connection)`,
+          endpoint: { host: '127.0.0.1', port: proxy.port },
+          pids: () => [proxy.pid],
+        });
+      } else {
+        notes.push(
+          'nutcracker not found: twemproxy not measured (install the Debian package nutcracker to add it)',
+        );
+      }
     }
     for (const c of options.compare) {
       if (!(await pingOk(c.port, c.host, 3000))) {
@@ -194,7 +227,12 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
             crossRows.push(
               ...(await crossCheck(
                 scenario,
-                { endpoint: e.name, address, cluster: e.kind === 'cluster', opsPerSec: summary.opsPerSec },
+                {
+                  endpoint: e.name,
+                  address,
+                  cluster: e.kind === 'cluster' && !options.standalone,
+                  opsPerSec: summary.opsPerSec,
+                },
                 options.durationMs,
                 signal,
               )),
@@ -215,6 +253,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
           );
       }
     }
+    if (options.standalone)
+      notes.push(
+        '--standalone: direct is one redis-server, which every endpoint shares; the targets are set for a cluster and are not judged here',
+      );
     if (options.quick) notes.push('--quick: one short round per scenario; numbers are indicative only');
     if (options.workers <= 1)
       notes.push('gateway measured with --workers 1 only (use --workers N to add N workers)');
@@ -245,9 +287,11 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         rounds: options.rounds,
         generators: options.generators,
         quick: options.quick,
-        cluster: local
-          ? `local, ${layout.primaries.length} primaries x 0 replicas (${seeds.join(',')})`
-          : `existing, ${layout.primaries.length} primaries (${seeds.join(',')})`,
+        cluster: options.standalone
+          ? `local standalone server (${seeds[0]})`
+          : local
+            ? `local, ${layout.primaries.length} primaries x 0 replicas (${seeds.join(',')})`
+            : `existing, ${layout.primaries.length} primaries (${seeds.join(',')})`,
       },
       endpoints: endpoints.map((e) => ({
         name: e.name,
@@ -269,6 +313,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   } finally {
     pool?.stop();
     await Promise.allSettled(gateways.map((g) => g.stop()));
+    await twemproxy?.stop().catch(() => {});
     await local?.stop().catch(() => {});
     await launch?.cleanup();
   }
@@ -296,9 +341,10 @@ function assemble(
     target: scenario.target,
     runs,
     endpoints: summaries,
-    verdicts: endpoints
-      .filter((e) => e.kind === 'gateway')
-      .map((e) => judge(scenario, summaries, runs, e.name)),
+    // The targets are set for a cluster, where direct means several servers in parallel.
+    verdicts: options.standalone
+      ? []
+      : endpoints.filter((e) => e.kind === 'gateway').map((e) => judge(scenario, summaries, runs, e.name)),
     generatorCheck: generatorCheck(scenario, summaries, runs),
   };
 }

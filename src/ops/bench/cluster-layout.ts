@@ -53,6 +53,19 @@ export async function readClusterLayout(seeds: readonly string[]): Promise<Clust
   throw new ClusterLayoutError(`could not read the cluster layout from any seed (${failures.join('; ')})`);
 }
 
+/** A standalone server as a one-node layout: it serves every slot, so the load goes there unsplit. */
+export async function readStandaloneLayout(seed: string): Promise<ClusterLayout> {
+  const { host, port } = splitHostPort(seed);
+  const client = await AdminClient.connect({ host, port });
+  try {
+    const info = replyText(await client.call('INFO', 'server'));
+    const serverVersion = /(?:valkey|redis)_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
+    return { primaries: [{ host, port }], slotNodes: new Array<number>(SLOT_COUNT).fill(0), serverVersion };
+  } finally {
+    client.close();
+  }
+}
+
 /** Client connections the primaries hold, not counting the one asking. */
 export async function primaryConnections(primaries: readonly Endpoint[]): Promise<number> {
   let total = 0;

@@ -12,8 +12,8 @@ import { ReplyCounter } from './reply-counter.js';
 export interface GatewayProcessOptions {
   /** The CLI script to run (bin/slotway.js or a transpiled cli/main.js). */
   script?: string;
-  /** Cluster seed nodes (`host:port`). */
-  seeds: readonly string[];
+  /** Cluster seed nodes (`host:port`), or one standalone server's URL. */
+  backend: { cluster: readonly string[] } | { standalone: string };
   /** Passed as `--workers`. */
   workers: number;
   /** Listening port; a free one when unset. */
@@ -81,8 +81,9 @@ export class GatewayProcess {
       ...(options.nodeArgs ?? []),
       options.script ?? BIN,
       'start',
-      '--cluster',
-      options.seeds.join(','),
+      ...('cluster' in options.backend
+        ? ['--cluster', options.backend.cluster.join(',')]
+        : ['--standalone', options.backend.standalone]),
       '--host',
       '127.0.0.1',
       '--port',

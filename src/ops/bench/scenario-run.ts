@@ -18,7 +18,14 @@ import { commandsPerRequest } from './workload.js';
 export type BenchEndpoint =
   | { name: 'direct'; kind: 'cluster'; address: string }
   | { name: string; kind: 'gateway'; address: string; endpoint: Endpoint; gateway: GatewayProcess }
-  | { name: string; kind: 'compare'; address: string; endpoint: Endpoint };
+  | {
+      name: string;
+      kind: 'compare';
+      address: string;
+      endpoint: Endpoint;
+      /** The proxy's processes when the bench started it (twemproxy), measured like the gateway's. */
+      pids?: () => number[];
+    };
 
 const MB = 2 ** 20;
 
@@ -81,7 +88,12 @@ export async function runScenario(
       ? { endpoints: layout.primaries, slotNodes: layout.slotNodes }
       : { endpoints: [endpoint.endpoint], slotNodes: null };
   const jobs = splitJobs(scenario, target, context.generators, context);
-  const gatewayPids = endpoint.kind === 'gateway' ? endpoint.gateway.pids() : [];
+  const gatewayPids =
+    endpoint.kind === 'gateway'
+      ? endpoint.gateway.pids()
+      : endpoint.kind === 'compare'
+        ? (endpoint.pids?.() ?? [])
+        : [];
   const serverPids = local ? local.nodes.flatMap((n) => processTree(n.pid)) : [];
   const memory = () => (gatewayPids.length > 0 ? memoryOf(gatewayPids) : null);
 
