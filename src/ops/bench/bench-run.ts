@@ -93,7 +93,13 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     let seeds: string[];
     if (options.standalone) {
       log('starting a local standalone server…');
-      local = await startStandaloneServer({ logger: silentLogger, signal });
+      // Scenario g holds 10,000 idle clients on this one server when measured direct: above Redis's
+      // default maxclients (10000). Redis lowers this to what the descriptor limit allows.
+      local = await startStandaloneServer({
+        logger: silentLogger,
+        signal,
+        extraArgs: ['--maxclients', '50000'],
+      });
       seeds = [...local.seeds];
     } else if (options.cluster) {
       seeds = options.cluster;
