@@ -69,9 +69,9 @@ export function onreadOption(onChunk: (chunk: Buffer) => void): net.OnReadOpts {
 
 /** Node calls it as a method of the socket, with the bytes read into `buf`; true keeps reading. */
 function onreadCallback(onChunk: (chunk: Buffer) => void) {
-  return function (this: net.Socket, nread: number, buf: Uint8Array): boolean {
+  return function (this: net.Socket, nread: number, buf: Buffer): boolean {
     const chunk = Buffer.allocUnsafe(nread);
-    chunk.set(buf.subarray(0, nread));
+    buf.copy(chunk, 0, 0, nread);
     if (readChannel.hasSubscribers) readChannel.publish({ socket: this, chunk });
     onChunk(chunk);
     return true;
