@@ -7,6 +7,7 @@ import { gatewayFromConfig } from '../gateway/gateway-from-config.js';
 import { type HttpServer, startHttpServer } from '../http/http-server.js';
 import { type AdminServer, startAdminServer } from '../observability/admin-server.js';
 import type { Logger } from '../observability/logger.js';
+import { tuneHeapForGateway } from './heap-tuning.js';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -18,6 +19,7 @@ export interface RunningGateway {
 }
 
 export async function startGatewayWithAdmin(config: SlotwayConfig, logger: Logger): Promise<RunningGateway> {
+  tuneHeapForGateway();
   const gateway = gatewayFromConfig(config, logger);
   const port = await gateway.start();
   let admin: AdminServer;

@@ -65,7 +65,8 @@ export class ClientSession implements ReplySink {
   user = 'default';
   authenticated: boolean;
   readOnlyUser = false;
-  readonly libInfo: Record<string, string> = {};
+  /** CLIENT SETINFO's lib-name / lib-ver; null until a client sets one (most idle clients never do). */
+  libInfo: { 'lib-name'?: string; 'lib-ver'?: string } | null = null;
   readonly createdAt = Date.now();
   lastCommandAt = Date.now();
   lastCommand = 'NULL';
@@ -75,9 +76,10 @@ export class ClientSession implements ReplySink {
   watch: WatchState | null = null;
   /** Pub/sub state, created on first subscribe. */
   subscriptions: Subscriptions | null = null;
-  /** Shared connections that carried this client's writes since its last WAIT. */
-  readonly writeConnections = new Set<NodeConnection>();
-  readonly pinned: PinnedConnections;
+  /** Shared connections that carried this client's writes since its last WAIT; null before the first. */
+  writeConnections: Set<NodeConnection> | null = null;
+  /** Created on first use: a gateway holds thousands of idle clients that never block or WATCH. */
+  private pinnedConnections: PinnedConnections | null = null;
   private head: QueuedReply | null = null;
   private tail: QueuedReply | null = null;
   private pending = 0;
@@ -96,12 +98,8 @@ export class ClientSession implements ReplySink {
     readonly id: number,
   ) {
     this.authenticated = !gateway.authRequired;
-    this.pinned = new PinnedConnections(gateway.pool);
     this.out = new WriteQueue(socket);
-    this.parser = new RequestParser({
-      ...gateway.limits,
-      maxBulkLength: Math.min(gateway.limits.maxBulkLength, gateway.options.maxRequestBytes),
-    });
+    this.parser = new RequestParser(gateway.requestLimits);
     socket.setNoDelay(true);
     readChunks(socket, (chunk) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
@@ -114,6 +112,12 @@ export class ClientSession implements ReplySink {
       socket.on('timeout', () => this.onIdle(idle));
       socket.setTimeout(idle);
     }
+  }
+
+  /** This client's dedicated backend connections (blocking commands, WATCH). */
+  get pinned(): PinnedConnections {
+    this.pinnedConnections ??= new PinnedConnections(this.gateway.pool);
+    return this.pinnedConnections;
   }
 
   /** Redis's `timeout`: idle clients are closed, but not subscribers or clients waiting on a reply. */
@@ -313,7 +317,8 @@ export class ClientSession implements ReplySink {
 
   /** Records that a shared connection carried one of this client's writes (for WAIT). */
   noteWrite(connection: NodeConnection): void {
-    if (this.writeConnections.size < 64) this.writeConnections.add(connection);
+    const written = (this.writeConnections ??= new Set());
+    if (written.size < 64) written.add(connection);
   }
 
   /** Appends a request to the reply queue (it may already be complete). */
@@ -410,13 +415,13 @@ export class ClientSession implements ReplySink {
   releaseState(): void {
     this.txn = null;
     this.watch = null;
-    this.pinned.release();
+    this.pinnedConnections?.release();
     if (this.subscriptions) {
       this.subscriptions.close();
       this.gateway.subscriptionsEnded(this.subscriptions);
       this.subscriptions = null;
     }
-    this.writeConnections.clear();
+    this.writeConnections?.clear();
   }
 
   reset(): void {
@@ -446,7 +451,7 @@ export class ClientSession implements ReplySink {
       `multi=${this.txn ? this.txn.frames.length : -1} qbuf=${this.parser.buffered} ` +
       `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=${this.pending} omem=${this.socket.writableLength} tot-mem=0 ` +
       `events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.protocol}` +
-      `${this.libInfo['lib-name'] ? ` lib-name=${this.libInfo['lib-name']}` : ''}${this.libInfo['lib-ver'] ? ` lib-ver=${this.libInfo['lib-ver']}` : ''}`
+      `${this.libInfo?.['lib-name'] ? ` lib-name=${this.libInfo['lib-name']}` : ''}${this.libInfo?.['lib-ver'] ? ` lib-ver=${this.libInfo['lib-ver']}` : ''}`
     );
   }
 }

@@ -62,7 +62,8 @@ export class Gateway {
   readonly logger: Logger;
   readonly topology: Topology;
   readonly pool: NodePool;
-  readonly limits: RespLimits = DEFAULT_LIMITS;
+  /** What one client request may hold; one object shared by every session's parser. */
+  readonly requestLimits: RespLimits;
   router!: Router;
   commands!: CommandTable;
   serverVersion = '7.0.0';
@@ -84,6 +85,10 @@ export class Gateway {
     readonly options: GatewayOptions,
   ) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'gateway' });
+    this.requestLimits = {
+      ...DEFAULT_LIMITS,
+      maxBulkLength: Math.min(DEFAULT_LIMITS.maxBulkLength, options.maxRequestBytes),
+    };
     this.topology = new Topology(source, {
       refreshIntervalMs: options.topologyRefreshMs,
       logger: options.logger,

@@ -71,7 +71,7 @@ export function runLocalCommand(
       if (attr !== 'lib-name' && attr !== 'lib-ver') {
         return encodeError(`ERR Unrecognized option '${args[2]!.toString('utf8')}'`);
       }
-      session.libInfo[attr] = args[3]!.toString('utf8');
+      (session.libInfo ??= {})[attr] = args[3]!.toString('utf8');
       return OK_REPLY;
     }
     case 'client|no-evict':

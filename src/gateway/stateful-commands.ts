@@ -295,8 +295,8 @@ function runWait(session: ClientSession, args: readonly Buffer[]): void {
   }
   const waitArgs = args.slice();
   waitArgs[timeoutIndex] = Buffer.from(String(requested === 0 || requested > capMs ? capMs : requested));
-  const connections = [...session.writeConnections];
-  session.writeConnections.clear();
+  const connections = session.writeConnections ? [...session.writeConnections] : [];
+  session.writeConnections?.clear();
   const frame = encodeCommand(waitArgs);
   if (connections.length === 0) {
     const node = gw.anyPrimary();

@@ -76,6 +76,18 @@ export class ChunkBuffer {
     return this.buf.length - this.pos + this.parkedLength;
   }
 
+  /**
+   * Lets go of the bytes once every one of them has been consumed, so a connection that goes quiet
+   * holds no block and pins no shared allocation pool slab (frames handed out keep their own views).
+   */
+  releaseIfConsumed(): void {
+    if (this.pos < this.buf.length || this.parkedLength > 0) return;
+    this.buf = EMPTY;
+    this.block = EMPTY;
+    this.pos = 0;
+    this.need = 0;
+  }
+
   reset(): void {
     this.buf = EMPTY;
     this.pos = 0;

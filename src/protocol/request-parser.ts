@@ -54,7 +54,11 @@ export class RequestParser {
   next(): ParsedRequest | null {
     const c = this.chunks;
     for (;;) {
-      if (c.waiting || c.pos >= c.buf.length) return null;
+      if (c.waiting) return null;
+      if (c.pos >= c.buf.length) {
+        c.releaseIfConsumed();
+        return null;
+      }
       const start = c.pos;
       const result = c.buf[start] === STAR ? this.scanMultibulk(c.buf, start) : this.scanInline(c.buf, start);
       if (result === null) return null;

@@ -1,0 +1,50 @@
+// ChunkBuffer's memory: a connection that has consumed everything it received keeps nothing alive.
+
+import { describe, expect, it } from 'vitest';
+import { ChunkBuffer } from './chunk-buffer.js';
+import { RequestParser } from './request-parser.js';
+
+describe('ChunkBuffer', () => {
+  it('lets go of a joined block once every byte was consumed, and not before', () => {
+    const c = new ChunkBuffer();
+    c.append(Buffer.from('*1\r\n$4\r\nPI'));
+    c.append(Buffer.from('NG\r\n*1\r\n'));
+    expect(c.buf.toString()).toBe('*1\r\n$4\r\nPING\r\n*1\r\n');
+    c.pos = 14;
+    c.releaseIfConsumed();
+    expect(c.buffered).toBe(4);
+    expect(c.buf.length).toBe(18);
+    c.pos = 18;
+    c.releaseIfConsumed();
+    expect(c.buf.length).toBe(0);
+    expect(c.buffered).toBe(0);
+    c.append(Buffer.from('*1\r\n$4\r\nPING\r\n'));
+    expect(c.buf.toString()).toBe('*1\r\n$4\r\nPING\r\n');
+  });
+
+  it('keeps parked chunks of a large frame that is still arriving', () => {
+    const c = new ChunkBuffer();
+    c.append(Buffer.from('$100\r\n'));
+    c.need = 108;
+    c.append(Buffer.alloc(50, 0x61));
+    c.releaseIfConsumed();
+    expect(c.buffered).toBe(56);
+  });
+});
+
+describe('RequestParser on a drained connection', () => {
+  it('holds no bytes after the last request, and requests already returned stay intact', () => {
+    const parser = new RequestParser();
+    parser.push(Buffer.from('*2\r\n$3\r\nGET\r\n$3\r\nfo'));
+    expect(parser.next()).toBeNull();
+    parser.push(Buffer.from('o\r\n'));
+    const request = parser.next();
+    expect(parser.next()).toBeNull();
+    const held = (parser as unknown as { chunks: ChunkBuffer }).chunks;
+    expect(held.buf.length).toBe(0);
+    parser.push(Buffer.from('*1\r\n$4\r\nPING\r\n'));
+    expect(parser.next()?.args.map(String)).toEqual(['PING']);
+    expect(request?.args.map(String)).toEqual(['GET', 'foo']);
+    expect(request?.raw?.toString()).toBe('*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n');
+  });
+});
