@@ -15,7 +15,7 @@ import { silentLogger } from '../observability/logger.js';
 import { encodeError, OK_REPLY } from '../protocol/resp-encoder.js';
 import { DEFAULT_LIMITS, type RespLimits } from '../protocol/resp-scanner.js';
 import { SLOT_COUNT } from '../topology/slot-hash.js';
-import type { NodeAddress } from '../topology/slot-map.js';
+import type { NodeAddress, SlotMap } from '../topology/slot-map.js';
 import { Topology } from '../topology/topology.js';
 import type { TopologySource } from '../topology/topology-source.js';
 import { ClientSession } from './client-session.js';
@@ -131,7 +131,17 @@ export class Gateway {
 
   /** Loads topology and commands, then listens. Resolves with the bound TCP port. */
   async start(): Promise<number> {
-    const map = await this.topology.start();
+    try {
+      return await this.open(await this.topology.start());
+    } catch (err) {
+      // Whatever failed (a node refusing COMMAND, a port or socket path in use), leave nothing behind:
+      // no refresh timer, no backend connection, no half-open listener.
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async open(map: SlotMap): Promise<number> {
     const first = map.primaries()[0]!;
     const admin = await AdminClient.connect({ host: first.host, port: first.port, ...this.options.backend });
     try {
@@ -143,8 +153,6 @@ export class Gateway {
     }
     // Without WAITAOF (before Redis 7.2) every durable write would be refused: say so at start instead.
     if (this.options.backend.durability?.aof && !this.commands.get('waitaof')) {
-      this.topology.close();
-      this.pool.close();
       throw new ConfigError(
         `durability.waitAof needs WAITAOF (Redis 7.2 or later, or Valkey), which ${first.key} (version ${this.serverVersion}) does not have; turn durability.waitAof off to use WAIT`,
       );
@@ -162,24 +170,14 @@ export class Gateway {
       },
       this.stats,
     );
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(this.server, this.options.port, this.options.host);
     if (this.tlsServer) {
-      const server = this.tlsServer;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(this.options.tls!.port, this.options.host, () => resolve());
-      });
-      this.tlsPort = (server.address() as net.AddressInfo).port;
+      await listen(this.tlsServer, this.options.tls!.port, this.options.host);
+      this.tlsPort = (this.tlsServer.address() as net.AddressInfo).port;
     }
     if (this.options.unixSocket) {
       this.unixServer = net.createServer((socket) => this.accept(socket));
-      await new Promise<void>((resolve) => this.unixServer!.listen(this.options.unixSocket, resolve));
+      await listen(this.unixServer, this.options.unixSocket);
     }
     const port = (this.server.address() as net.AddressInfo).port;
     this.logger.info(
@@ -299,4 +297,17 @@ export class Gateway {
     this.pool.close();
     await Promise.all(closing);
   }
+}
+
+/** Starts listening; rejects (EADDRINUSE, EACCES, ...) instead of leaving the caller waiting. */
+function listen(server: net.Server, portOrPath: number | string | undefined, host?: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onListening = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    server.once('error', reject);
+    if (typeof portOrPath === 'string') server.listen(portOrPath, onListening);
+    else server.listen(portOrPath ?? 0, host, onListening);
+  });
 }
