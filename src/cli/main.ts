@@ -10,7 +10,7 @@ import { createLogger, type LogLevel } from '../observability/logger.js';
 import { registerBenchCommand } from '../ops/bench/bench-command.js';
 import { registerDevCommand } from '../ops/dev-command.js';
 import { startGatewayWithAdmin } from './run-gateway.js';
-import { isWorkerPrimary, superviseWorkers } from './workers.js';
+import { isWorkerPrimary, reportWorkerReady, superviseWorkers } from './workers.js';
 
 // `slotway config check | head` closes the pipe early: stop quietly, as Unix tools do, instead of
 // dying on an unhandled EPIPE with a stack trace.
@@ -51,6 +51,7 @@ addConfigFlags(
   const running = await startGatewayWithAdmin(loaded, logger).catch((err: Error) =>
     fail(`slotway start: ${err.message}`),
   );
+  reportWorkerReady();
   onStopSignal(async () => {
     logger.info('stopping');
     await running.stop();

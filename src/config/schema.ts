@@ -121,7 +121,11 @@ const listen = section({
     .default('127.0.0.1')
     .describe('Address of the RESP listener; 0.0.0.0 or :: for every interface.'),
   port: integer(0, MAX_PORT).default(6380).describe('RESP port clients connect to; 0 picks a free port.'),
-  unixSocket: text().optional().describe('Also accept clients on this Unix socket path.'),
+  unixSocket: text()
+    .optional()
+    .describe(
+      'Also accept clients on this Unix socket path (a stale socket file nobody listens on is replaced).',
+    ),
   tls: listenTls,
   maxClients: integer(1, 1_000_000).default(10_000).describe('Client connections beyond this are refused.'),
   maxRequestBytes: integer(KIB, 4 * GIB)

@@ -2,6 +2,7 @@
 // pool, the command table and the router, and keeps the registry of client sessions.
 
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { AdminClient, replyText } from '../backend/admin-client.js';
@@ -300,14 +301,49 @@ export class Gateway {
 }
 
 /** Starts listening; rejects (EADDRINUSE, EACCES, ...) instead of leaving the caller waiting. */
-function listen(server: net.Server, portOrPath: number | string | undefined, host?: string): Promise<void> {
+async function listen(
+  server: net.Server,
+  portOrPath: number | string | undefined,
+  host?: string,
+): Promise<void> {
+  if (typeof portOrPath !== 'string') return listenOnce(server, () => server.listen(portOrPath ?? 0, host));
+  try {
+    await listenOnce(server, () => server.listen(portOrPath));
+  } catch (err) {
+    // A socket file left by a process that died without removing it: nobody answers on it, so it is
+    // removed and bound again (Redis removes it unconditionally; a live listener is left alone here).
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (await socketAnswers(portOrPath))) throw err;
+    unlinkSync(portOrPath);
+    await listenOnce(server, () => server.listen(portOrPath));
+  }
+}
+
+function listenOnce(server: net.Server, start: () => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
     const onListening = () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     };
-    server.once('error', reject);
-    if (typeof portOrPath === 'string') server.listen(portOrPath, onListening);
-    else server.listen(portOrPath ?? 0, host, onListening);
+    server.once('error', onError);
+    server.once('listening', onListening);
+    start();
+  });
+}
+
+/** Whether something accepts connections on the Unix socket at `path`. */
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'),
+    );
   });
 }

@@ -5,6 +5,7 @@
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFreePortBlock } from '../../src/ops/local-cluster-ports.js';
@@ -175,6 +176,33 @@ describe('slotway start --cluster', () => {
       expect(await stopWith(run, 'SIGTERM')).toBe(0);
     } finally {
       await stopWith(run, 'SIGKILL');
+    }
+  });
+
+  it('with --workers 2 on a taken port, exits with 1 and the reason instead of restarting workers', async () => {
+    const blocker = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const run = runSlotway([
+      'start',
+      '--cluster',
+      cluster().seeds.join(','),
+      ...['--host', '127.0.0.1', '--port', String(taken), '--admin-port', '0', '--http-port', '0'],
+      ...['--workers', '2'],
+    ]);
+    try {
+      // 'close' comes once every process holding the output pipes (the primary and its workers) is gone.
+      const code = await Promise.race([
+        run.exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000)),
+      ]);
+      expect(code).toBe(1);
+      expect(run.stderr()).toContain('EADDRINUSE');
+      expect(logLine(run, 'gateway worker failed to start; stopping')).toBeDefined();
+      expect(logLine(run, 'gateway worker exited; starting a new one')).toBeUndefined();
+    } finally {
+      await stopWith(run, 'SIGKILL');
+      await new Promise<void>((r) => blocker.close(() => r()));
     }
   });
 });
