@@ -81,11 +81,7 @@ export class ChunkBuffer {
    * holds no block and pins no shared allocation pool slab (frames handed out keep their own views).
    */
   releaseIfConsumed(): void {
-    if (this.pos < this.buf.length || this.parkedLength > 0) return;
-    this.buf = EMPTY;
-    this.block = EMPTY;
-    this.pos = 0;
-    this.need = 0;
+    if (this.pos >= this.buf.length && this.parkedLength === 0) this.reset();
   }
 
   reset(): void {

@@ -8,6 +8,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/ops/bench/gateway-process.js';
 import { useCluster } from '../support/cluster.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { clientEntries, eventually } from '../support/node-state.js';
@@ -54,7 +55,7 @@ describe('a gateway that fails to start', () => {
 
   it('rejects when its Unix socket path is taken, instead of never resolving', async () => {
     const before = await nodeClients();
-    const port = await freeTcpPort();
+    const port = await freePort();
     const started = startTestGateway(cluster(), { listen: { port, unixSocket: socketPath() } });
     await expect(started).rejects.toMatchObject({ code: 'EADDRINUSE' });
     await eventually('the failed gateway to close its node connections', nodeClients, (n) => n === before);
@@ -120,12 +121,4 @@ async function leaveStaleSocket(path: string): Promise<void> {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-async function freeTcpPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
