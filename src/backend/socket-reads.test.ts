@@ -85,4 +85,53 @@ describe('readChunks', () => {
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     expect(Buffer.concat(chunks).toString()).toBe('hello from the server');
   });
+
+  it('reads large chunks straight into one slab, each right after the previous, and stays correct', async () => {
+    const chunks: Buffer[] = [];
+    let server!: net.Socket;
+    const listener = net.createServer((s) => {
+      server = s;
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const socket = net.connect({ port, host: '127.0.0.1', onread: onreadOption((c) => chunks.push(c)) });
+    cleanup.push(() => {
+      socket.destroy();
+      server?.destroy();
+      listener.close();
+    });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    while (!server) await new Promise((r) => setImmediate(r));
+    // 2 MB of distinct bytes in 20 KB writes: more than several slabs' worth.
+    const sent = Buffer.alloc(2 * 1024 * 1024);
+    for (let i = 0; i < sent.length; i += 4) sent.writeUInt32LE(i, i);
+    let total = 0;
+    for (let at = 0; at < sent.length; at += 20 * 1024) {
+      server.write(sent.subarray(at, at + 20 * 1024));
+      const expected = Math.min(at + 20 * 1024, sent.length);
+      await until(() => {
+        total = chunks.reduce((n, c) => n + c.length, 0);
+        return total === expected;
+      });
+    }
+    expect(Buffer.concat(chunks).equals(sent)).toBe(true);
+    // After the first large read, chunks are views of shared slabs, most right after the one before.
+    const adjacent = chunks.filter(
+      (c, i) =>
+        i > 0 &&
+        c.buffer === chunks[i - 1]!.buffer &&
+        c.byteOffset === chunks[i - 1]!.byteOffset + chunks[i - 1]!.length,
+    ).length;
+    expect(adjacent).toBeGreaterThan(chunks.length / 2);
+    expect(new Set(chunks.map((c) => c.buffer)).size).toBeLessThan(chunks.length / 2);
+
+    // Small reads after that: back to copies of the shared buffer, none of them a view of a slab.
+    const slabs = new Set(chunks.map((c) => c.buffer));
+    chunks.length = 0;
+    for (let i = 0; i < 40; i++) {
+      server.write(`small ${i};`);
+      await until(() => Buffer.concat(chunks).toString().endsWith(`small ${i};`));
+    }
+    expect(chunks.slice(-10).some((c) => slabs.has(c.buffer) || c.length >= 4096)).toBe(false);
+  });
 });

@@ -62,9 +62,67 @@ export function readChunks(socket: net.Socket, onChunk: (chunk: Buffer) => void)
   handle.useUserBuffer(shared);
 }
 
-/** `onread` options for net.connect: the same shared buffer and copy-out as readChunks. */
+/** Reads at least this long are not worth copying: Node's pool only serves allocations below it. */
+const LARGE_READ = Buffer.poolSize >>> 1;
+/** A connection reading large chunks reads straight into slabs of this size, handed out in order. */
+const SLAB_SIZE = 256 * 1024;
+/** A new slab is started when less than this is left in the current one, so reads stay large. */
+const MIN_ROOM = 64 * 1024;
+/** Consecutive small reads after which a connection goes back to the shared buffer and drops its slab. */
+const SMALL_READS_TO_LEAVE = 16;
+
+/**
+ * `onread` options for net.connect: the same shared buffer and copy-out as readChunks while reads
+ * are small. Once a read is large (big replies or a deep pipeline) the connection reads straight into
+ * a slab of its own instead, each chunk a view of the slab right after the previous one: no copy, one
+ * allocation per slab rather than one per read, and a frame split across two reads is still
+ * contiguous in memory, so ChunkBuffer joins it without copying. Meant for the few, long-lived backend
+ * connections; a client socket would hold a slab per client.
+ */
 export function onreadOption(onChunk: (chunk: Buffer) => void): net.OnReadOpts {
-  return { buffer: shared, callback: onreadCallback(onChunk) };
+  const reads = new AdaptiveReads(onChunk);
+  return {
+    buffer: () => reads.nextBuffer(),
+    callback(this: net.Socket, nread: number, buf: Uint8Array) {
+      return reads.onRead(this, nread, buf);
+    },
+  };
+}
+
+class AdaptiveReads {
+  private slab: Buffer | null = null;
+  private offset = 0;
+  private smallReads = SMALL_READS_TO_LEAVE;
+
+  constructor(private readonly onChunk: (chunk: Buffer) => void) {}
+
+  /** Where the next read lands; Node asks after every read. */
+  nextBuffer(): Buffer {
+    if (this.smallReads >= SMALL_READS_TO_LEAVE) {
+      this.slab = null;
+      return shared;
+    }
+    if (this.slab === null || this.slab.length - this.offset < MIN_ROOM) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.offset = 0;
+    }
+    return this.slab.subarray(this.offset);
+  }
+
+  onRead(socket: net.Socket, nread: number, buf: Uint8Array): boolean {
+    let chunk: Buffer;
+    if (buf === shared) {
+      chunk = Buffer.allocUnsafe(nread);
+      shared.copy(chunk, 0, 0, nread);
+    } else {
+      chunk = (buf as Buffer).subarray(0, nread);
+      this.offset += nread;
+    }
+    this.smallReads = nread >= LARGE_READ ? 0 : this.smallReads + 1;
+    if (readChannel.hasSubscribers) readChannel.publish({ socket, chunk });
+    this.onChunk(chunk);
+    return true;
+  }
 }
 
 /** Node calls it as a method of the socket, with the bytes read into `buf`; true keeps reading. */

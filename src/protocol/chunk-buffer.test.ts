@@ -22,6 +22,22 @@ describe('ChunkBuffer', () => {
     expect(c.buf.toString()).toBe('*1\r\n$4\r\nPING\r\n');
   });
 
+  it('joins a chunk that lies right after the rest in memory without copying or writing past it', () => {
+    const slab = Buffer.alloc(64, 0x2e);
+    slab.write('*1\r\n$4\r\nPI', 0);
+    slab.write('NG\r\n', 10);
+    const c = new ChunkBuffer();
+    c.append(slab.subarray(0, 10));
+    c.pos = 4;
+    c.append(slab.subarray(10, 14));
+    expect(c.buf.buffer).toBe(slab.buffer);
+    expect(c.buf.subarray(c.pos).toString()).toBe('$4\r\nPING\r\n');
+    // A chunk elsewhere is joined by copying, and the slab's free room is left untouched.
+    c.append(Buffer.from('*1\r\n'));
+    expect(c.buf.subarray(c.pos).toString()).toBe('$4\r\nPING\r\n*1\r\n');
+    expect(slab.subarray(14).every((b) => b === 0x2e)).toBe(true);
+  });
+
   it('keeps parked chunks of a large frame that is still arriving', () => {
     const c = new ChunkBuffer();
     c.append(Buffer.from('$100\r\n'));

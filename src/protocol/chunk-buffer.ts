@@ -1,8 +1,10 @@
 // Accumulates socket chunks for a streaming scanner. Bytes already consumed are dropped on the next
-// append; while a known-large frame is still arriving, chunks are parked and joined once, so a 512 MB
-// bulk string in 64 KB chunks costs one copy, not thousands. Otherwise partial frames are joined into
-// a block with spare room that later chunks are copied into, so a large aggregate arriving in small
-// reads costs amortized linear copying rather than one full copy per read.
+// append. A chunk that lies in memory right after the unconsumed rest (a backend reading into one
+// slab) extends it without a copy. While a known-large frame is still arriving, chunks are parked and
+// joined once, so a 512 MB bulk string in 64 KB chunks costs one copy, not thousands. Otherwise
+// partial frames are joined into a block with spare room that later chunks are copied into, so a
+// large aggregate arriving in small reads costs amortized linear copying rather than one full copy
+// per read.
 
 const EMPTY = Buffer.alloc(0);
 
@@ -25,6 +27,19 @@ export class ChunkBuffer {
 
   append(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    const buf = this.buf;
+    if (
+      this.parkedLength === 0 &&
+      chunk.buffer === buf.buffer &&
+      chunk.byteOffset === buf.byteOffset + buf.length &&
+      this.pos < buf.length
+    ) {
+      // The chunk was read into memory right after the rest (a backend's read slab): one view spans
+      // both, no copy. The room after it is the reader's, so it is not ours to join into.
+      this.buf = Buffer.from(buf.buffer, buf.byteOffset, buf.length + chunk.length);
+      this.block = EMPTY;
+      return;
+    }
     if (this.need > 0 && this.buf.length + this.parkedLength + chunk.length < this.need) {
       this.parked.push(chunk);
       this.parkedLength += chunk.length;
