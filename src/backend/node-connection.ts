@@ -112,11 +112,14 @@ export class NodeConnection {
     private readonly events: NodeConnectionEvents,
     /** Frames sent first on connect (AUTH, HELLO, READONLY), their replies checked. */
     preamble: Buffer[] = [],
+    /** Whether large reads go straight into slabs of this connection's own (shared connections only). */
+    slabs = true,
   ) {
     const { host, port } = node;
+    const onread = onreadOption((chunk) => this.onData(chunk), { slabs });
     this.socket = options.tls
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...options.tls })
-      : net.connect({ host, port, onread: onreadOption((chunk) => this.onData(chunk)) });
+      : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 10_000);
     this.out = new WriteQueue(this.socket);
@@ -255,6 +258,7 @@ export class NodeConnection {
         if (handler) handler.onReply(frame, this);
         // A frame with no handler is a RESP3 push or a protocol desync; drop it.
       }
+      this.reader.releaseIfConsumed();
     } catch (err) {
       const detail = err instanceof ProtocolError ? err.message : String(err);
       this.destroy(new BackendConnectionError(this.node.key, `bad reply from ${this.node.key}: ${detail}`));

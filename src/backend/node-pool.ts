@@ -125,6 +125,7 @@ export class NodePool {
         },
       },
       this.preamble(protocol, role),
+      false,
     );
   }
 

@@ -134,4 +134,29 @@ describe('readChunks', () => {
     }
     expect(chunks.slice(-10).some((c) => slabs.has(c.buffer) || c.length >= 4096)).toBe(false);
   });
+
+  it('copies every read, large ones too, for a connection opened with slabs: false', async () => {
+    const chunks: Buffer[] = [];
+    let server!: net.Socket;
+    const listener = net.createServer((s) => {
+      server = s;
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const onread = onreadOption((c) => chunks.push(c), { slabs: false });
+    const socket = net.connect({ port, host: '127.0.0.1', onread });
+    cleanup.push(() => {
+      socket.destroy();
+      server?.destroy();
+      listener.close();
+    });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    while (!server) await new Promise((r) => setImmediate(r));
+    const sent = Buffer.alloc(256 * 1024, 0x61);
+    server.write(sent);
+    await until(() => chunks.reduce((n, c) => n + c.length, 0) === sent.length);
+    expect(Buffer.concat(chunks).equals(sent)).toBe(true);
+    // Each large chunk is a buffer of its own, exactly its size: nothing is a view of a bigger slab.
+    for (const c of chunks.filter((c) => c.length >= 4096)) expect(c.buffer.byteLength).toBe(c.length);
+  });
 });

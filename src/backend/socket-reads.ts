@@ -1,7 +1,8 @@
 // Reads from plain TCP and Unix sockets into one shared buffer (Node's `onread` mode) instead of
 // through the Readable stream: each read then costs one small copy out of that buffer, not a fresh
 // 64 KB allocation, a Buffer object and a pass through the stream machinery. At pipeline depth 1
-// there is one read per request, so this is on the hot path. Counterpart of write-batcher.ts.
+// there is one read per request, so this is on the hot path. A shared backend connection receiving
+// large reads reads into slabs of its own instead (onreadOption). Counterpart of write-batcher.ts.
 
 import diagnostics_channel from 'node:diagnostics_channel';
 import net from 'node:net';
@@ -75,11 +76,15 @@ const SMALL_READS_TO_LEAVE = 16;
  * `onread` options for net.connect: the same shared buffer and copy-out as readChunks while reads
  * are small. Once a read is large (big replies or a deep pipeline) the connection reads straight into
  * a slab of its own instead, each chunk a view of the slab right after the previous one: no copy, one
- * allocation per slab rather than one per read, and a frame split across two reads is still
- * contiguous in memory, so ChunkBuffer joins it without copying. Meant for the few, long-lived backend
- * connections; a client socket would hold a slab per client.
+ * allocation per slab rather than one per read, and a frame split across two reads of one slab is
+ * contiguous in memory, so ChunkBuffer joins it without copying. Meant for the few, long-lived shared
+ * backend connections; a connection per client (`slabs: false`) would hold a slab per client.
  */
-export function onreadOption(onChunk: (chunk: Buffer) => void): net.OnReadOpts {
+export function onreadOption(
+  onChunk: (chunk: Buffer) => void,
+  { slabs = true }: { slabs?: boolean } = {},
+): net.OnReadOpts {
+  if (!slabs) return { buffer: shared, callback: onreadCallback(onChunk) };
   const reads = new AdaptiveReads(onChunk);
   return {
     buffer: () => reads.nextBuffer(),

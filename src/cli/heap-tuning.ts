@@ -13,9 +13,9 @@ import v8 from 'node:v8';
  *   load, so garbage left by clients that disconnected is collected before it doubles the footprint;
  *   but also 1.1-1.3x in V8's memory-reducing modes, so an idle gateway keeps a little more garbage
  *   between full GCs than it otherwise would (never beyond V8's limit for the heap as a whole).
- * Neither changed throughput measurably (scenarios a, b, e side by side).
+ *   Neither of these two changed throughput measurably (scenarios a, b, e side by side).
  * - `--no-concurrent-array-buffer-sweeping`: the memory of dead Buffers is freed on the main thread
- *   right after each young-generation GC instead of by a background task. Large values make a Buffer
+ *   as part of each GC instead of by a background task. Large values make a Buffer
  *   per read or write; on a small machine whose cores are busy with the servers and clients, the
  *   background task waits to be scheduled and, as far as we can tell, the next GC waits for it (the
  *   gateway made thousands of futex calls a second). With 16 KB values (scenario e) this gave

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ChunkBuffer } from './chunk-buffer.js';
+import { ReplyReader } from './reply-reader.js';
 import { RequestParser } from './request-parser.js';
 
 describe('ChunkBuffer', () => {
@@ -62,5 +63,22 @@ describe('RequestParser on a drained connection', () => {
     expect(parser.next()?.args.map(String)).toEqual(['PING']);
     expect(request?.args.map(String)).toEqual(['GET', 'foo']);
     expect(request?.raw?.toString()).toBe('*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n');
+  });
+});
+
+describe('ReplyReader on a drained connection', () => {
+  it('lets go of the received bytes once every frame was handed out, and the frames stay intact', () => {
+    const reader = new ReplyReader();
+    reader.push(Buffer.from('+OK\r\n$3\r\nfo'));
+    const first = reader.next();
+    expect(reader.next()).toBeNull();
+    reader.releaseIfConsumed();
+    expect(reader.buffered).toBe(6);
+    reader.push(Buffer.from('o\r\n'));
+    const second = reader.next();
+    reader.releaseIfConsumed();
+    const held = (reader as unknown as { chunks: ChunkBuffer }).chunks;
+    expect(held.buf.length).toBe(0);
+    expect([first?.toString(), second?.toString()]).toEqual(['+OK\r\n', '$3\r\nfoo\r\n']);
   });
 });

@@ -39,6 +39,11 @@ export class ReplyReader {
     return this.chunks.buffered;
   }
 
+  /** Lets go of the received bytes once all were handed out (frames keep their own views). */
+  releaseIfConsumed(): void {
+    this.chunks.releaseIfConsumed();
+  }
+
   reset(): void {
     this.chunks.reset();
     this.skipper.reset();
