@@ -27,6 +27,25 @@ async function pair(onChunk: (chunk: Buffer) => void) {
   return { client, accepted };
 }
 
+/** A client socket connected with `onread` to a loopback server; resolves with the server's end. */
+async function connectWith(onread: net.OnReadOpts): Promise<net.Socket> {
+  let server!: net.Socket;
+  const listener = net.createServer((s) => {
+    server = s;
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = (listener.address() as net.AddressInfo).port;
+  const socket = net.connect({ port, host: '127.0.0.1', onread });
+  cleanup.push(() => {
+    socket.destroy();
+    server?.destroy();
+    listener.close();
+  });
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  while (!server) await new Promise((r) => setImmediate(r));
+  return server;
+}
+
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
   expect(check()).toBe(true);
@@ -88,20 +107,7 @@ describe('readChunks', () => {
 
   it('reads large chunks straight into one slab, each right after the previous, and stays correct', async () => {
     const chunks: Buffer[] = [];
-    let server!: net.Socket;
-    const listener = net.createServer((s) => {
-      server = s;
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as net.AddressInfo).port;
-    const socket = net.connect({ port, host: '127.0.0.1', onread: onreadOption((c) => chunks.push(c)) });
-    cleanup.push(() => {
-      socket.destroy();
-      server?.destroy();
-      listener.close();
-    });
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    while (!server) await new Promise((r) => setImmediate(r));
+    const server = await connectWith(onreadOption((c) => chunks.push(c)));
     // 2 MB of distinct bytes in 20 KB writes: more than several slabs' worth.
     const sent = Buffer.alloc(2 * 1024 * 1024);
     for (let i = 0; i < sent.length; i += 4) sent.writeUInt32LE(i, i);
@@ -137,21 +143,7 @@ describe('readChunks', () => {
 
   it('copies every read, large ones too, for a connection opened with slabs: false', async () => {
     const chunks: Buffer[] = [];
-    let server!: net.Socket;
-    const listener = net.createServer((s) => {
-      server = s;
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as net.AddressInfo).port;
-    const onread = onreadOption((c) => chunks.push(c), { slabs: false });
-    const socket = net.connect({ port, host: '127.0.0.1', onread });
-    cleanup.push(() => {
-      socket.destroy();
-      server?.destroy();
-      listener.close();
-    });
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    while (!server) await new Promise((r) => setImmediate(r));
+    const server = await connectWith(onreadOption((c) => chunks.push(c), { slabs: false }));
     const sent = Buffer.alloc(256 * 1024, 0x61);
     server.write(sent);
     await until(() => chunks.reduce((n, c) => n + c.length, 0) === sent.length);
