@@ -116,10 +116,8 @@ class AdaptiveReads {
 
   onRead(socket: net.Socket, nread: number, buf: Uint8Array): boolean {
     let chunk: Buffer;
-    if (buf === shared) {
-      chunk = Buffer.allocUnsafe(nread);
-      shared.copy(chunk, 0, 0, nread);
-    } else {
+    if (buf === shared) chunk = copyOfRead(nread);
+    else {
       chunk = (buf as Buffer).subarray(0, nread);
       this.offset += nread;
     }
@@ -130,13 +128,19 @@ class AdaptiveReads {
   }
 }
 
-/** Node calls it as a method of the socket, with the bytes read into `buf`; true keeps reading. */
+/** Node calls it as a method of the socket with the count of bytes read into `shared`; true keeps reading. */
 function onreadCallback(onChunk: (chunk: Buffer) => void) {
-  return function (this: net.Socket, nread: number, buf: Buffer): boolean {
-    const chunk = Buffer.allocUnsafe(nread);
-    buf.copy(chunk, 0, 0, nread);
+  return function (this: net.Socket, nread: number): boolean {
+    const chunk = copyOfRead(nread);
     if (readChannel.hasSubscribers) readChannel.publish({ socket: this, chunk });
     onChunk(chunk);
     return true;
   };
+}
+
+/** The first `nread` bytes of the shared read buffer, copied out (small ones from Node's pool). */
+function copyOfRead(nread: number): Buffer {
+  const chunk = Buffer.allocUnsafe(nread);
+  shared.copy(chunk, 0, 0, nread);
+  return chunk;
 }

@@ -15,10 +15,10 @@ import v8 from 'node:v8';
  *   between full GCs than it otherwise would (never beyond V8's limit for the heap as a whole).
  *   Neither of these two changed throughput measurably (scenarios a, b, e side by side).
  * - `--no-concurrent-array-buffer-sweeping`: the memory of dead Buffers is freed on the main thread
- *   as part of each GC instead of by a background task. Large values make a Buffer
- *   per read or write; on a small machine whose cores are busy with the servers and clients, the
- *   background task waits to be scheduled and, as far as we can tell, the next GC waits for it (the
- *   gateway made thousands of futex calls a second). With 16 KB values (scenario e) this gave
+ *   as part of each GC instead of by a background task. Large values make a Buffer per read or
+ *   write; on a small machine whose cores are busy with the servers and clients, the background
+ *   task waits to be scheduled and, as far as we can tell, the next GC waits for it (the gateway
+ *   made thousands of futex calls a second). With 16 KB values (scenario e) this gave
  *   +40–50 % throughput and a p99 of ~6 ms instead of ~17 ms; scenarios a and b stayed within noise.
  *   (`--single-threaded-gc` does as much for e, but V8 only takes it at process start.)
  */
