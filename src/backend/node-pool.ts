@@ -125,6 +125,7 @@ export class NodePool {
         },
       },
       this.preamble(protocol, role),
+      // One client's connection: a read slab each would add up over thousands of clients.
       false,
     );
   }
