@@ -12,7 +12,7 @@ async function pair(onChunk: (chunk: Buffer) => void) {
   let accepted!: net.Socket;
   const server = net.createServer((socket) => {
     accepted = socket;
-    readChunks(socket, onChunk);
+    readChunks(socket, { onChunk });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

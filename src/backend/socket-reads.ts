@@ -41,11 +41,21 @@ interface StreamHandle {
   useUserBuffer?: (buffer: Buffer) => void;
 }
 
+/** What readChunks hands each chunk to: an object, so one shared read callback serves every socket. */
+export interface ChunkSink {
+  onChunk(chunk: Buffer): void;
+}
+
+const SINK = Symbol('slotway.chunkSink');
+type SinkSocket = net.Socket & { [SINK]: ChunkSink };
+
 /**
- * Calls `onChunk` with every chunk read from `socket`, in order. Chunks are the caller's to keep.
- * `pause()`/`resume()` work as usual; 'end', 'close' and 'error' are emitted as usual.
+ * Calls `sink.onChunk` with every chunk read from `socket`, in order. Chunks are the caller's to keep.
+ * `pause()`/`resume()` work as usual; 'end', 'close' and 'error' are emitted as usual. The sink is
+ * kept on the socket and one callback serves every socket, so a connection costs no closure here: a
+ * gateway may hold tens of thousands of mostly idle client sockets.
  */
-export function readChunks(socket: net.Socket, onChunk: (chunk: Buffer) => void): void {
+export function readChunks(socket: net.Socket, sink: ChunkSink): void {
   const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
   // TLS sockets decrypt in their own layer, and a socket still connecting has no handle yet: both
   // use the stream. (A connecting socket can be given `onread` in net.connect instead.)
@@ -54,13 +64,22 @@ export function readChunks(socket: net.Socket, onChunk: (chunk: Buffer) => void)
     socket instanceof tls.TLSSocket ||
     typeof handle?.useUserBuffer !== 'function'
   ) {
-    socket.on('data', onChunk);
+    socket.on('data', (chunk: Buffer) => sink.onChunk(chunk));
     return;
   }
+  (socket as SinkSocket)[SINK] = sink;
   const target = socket as unknown as Record<symbol, unknown>;
   target[onreadSymbols.buffer] = shared;
-  target[onreadSymbols.callback] = onreadCallback(onChunk);
+  target[onreadSymbols.callback] = readToSink;
   handle.useUserBuffer(shared);
+}
+
+/** readChunks' read callback: Node calls it as a method of the socket with the count of bytes read. */
+function readToSink(this: SinkSocket, nread: number): boolean {
+  const chunk = copyOfRead(nread);
+  if (readChannel.hasSubscribers) readChannel.publish({ socket: this, chunk });
+  this[SINK].onChunk(chunk);
+  return true;
 }
 
 /** Reads at least this long are not worth copying: Node's pool only serves allocations below it. */

@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { NodeConnection } from '../backend/node-connection.js';
-import { readChunks } from '../backend/socket-reads.js';
+import { type ChunkSink, readChunks } from '../backend/socket-reads.js';
 import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
 import type { CommandEntry } from '../commands/command-table.js';
 import { keyIndexes } from '../commands/key-extraction.js';
@@ -43,6 +43,10 @@ const NOAUTH = encodeError('NOAUTH Authentication required.');
 /** Commands a client may send before authenticating, as in Redis. */
 const BEFORE_AUTH = new Set(['auth', 'hello', 'quit', 'reset']);
 
+/** The session a client socket belongs to, for the socket listeners every session shares. */
+const SESSION = Symbol('slotway.session');
+type SessionSocket = Socket & { [SESSION]: ClientSession };
+
 class LocalReply implements QueuedReply {
   next: QueuedReply | null = null;
   constructor(public reply: Buffer | null) {}
@@ -59,7 +63,7 @@ export function slotOfKeys(entry: CommandEntry, args: readonly Buffer[]): number
   return slot;
 }
 
-export class ClientSession implements ReplySink {
+export class ClientSession implements ReplySink, ChunkSink {
   protocol: 2 | 3 = 2;
   name = '';
   user = 'default';
@@ -101,15 +105,18 @@ export class ClientSession implements ReplySink {
     this.out = new WriteQueue(socket);
     this.parser = new RequestParser(gateway.requestLimits);
     socket.setNoDelay(true);
-    readChunks(socket, (chunk) => this.onData(chunk));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.onClose());
-    socket.on('drain', () => this.checkOutput());
+    // Listeners are shared functions that find the session on the socket: a closure each would cost
+    // every one of thousands of idle clients a few hundred bytes.
+    (socket as SessionSocket)[SESSION] = this;
+    readChunks(socket, this);
+    socket.on('error', destroySocket);
+    socket.on('close', sessionSocketClosed);
+    socket.on('drain', sessionSocketDrained);
     const idle = gateway.options.idleTimeoutMs ?? 0;
     if (idle > 0) {
       // A listener of its own: setTimeout(ms, callback) would listen once, and a client found busy
       // the first time (blocked, subscribed) would then never be closed once it went idle.
-      socket.on('timeout', () => this.onIdle(idle));
+      socket.on('timeout', sessionSocketTimedOut);
       socket.setTimeout(idle);
     }
   }
@@ -121,7 +128,7 @@ export class ClientSession implements ReplySink {
   }
 
   /** Redis's `timeout`: idle clients are closed, but not subscribers or clients waiting on a reply. */
-  private onIdle(idleMs: number): void {
+  onIdle(idleMs: number): void {
     if (this.pending > 0 || (this.subscriptions && this.subscriptions.total > 0)) {
       // Quiet but not idle: look again one period later (a fired socket timeout does not re-arm).
       this.socket.setTimeout(idleMs);
@@ -140,7 +147,8 @@ export class ClientSession implements ReplySink {
     return this.pending === 0;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the client (ChunkSink). */
+  onChunk(chunk: Buffer): void {
     if (this.closing) return;
     this.parser.push(chunk);
     let full = false;
@@ -376,7 +384,7 @@ export class ClientSession implements ReplySink {
       this.paused = false;
       this.socket.resume();
       // Requests that arrived while the window was full are already buffered: run them now.
-      if (this.parser.buffered > 0) setImmediate(() => this.socket.destroyed || this.onData(EMPTY));
+      if (this.parser.buffered > 0) setImmediate(() => this.socket.destroyed || this.onChunk(EMPTY));
     }
     this.checkOutput();
     if (this.closing && this.head === null) {
@@ -385,7 +393,7 @@ export class ClientSession implements ReplySink {
   }
 
   /** Disconnects a client whose unread replies exceed the output-buffer limit. */
-  private checkOutput(): void {
+  checkOutput(): void {
     const limit = this.gateway.options.clientOutputBufferBytes;
     if (limit > 0 && this.socket.writableLength + this.out.bytes > limit) {
       this.gateway.logger.warn(
@@ -433,7 +441,8 @@ export class ClientSession implements ReplySink {
     this.user = 'default';
   }
 
-  private onClose(): void {
+  /** The socket closed: lets go of what this client held. */
+  onClose(): void {
     this.releaseState();
     this.gateway.sessionClosed(this);
   }
@@ -454,6 +463,23 @@ export class ClientSession implements ReplySink {
       `${this.libInfo?.['lib-name'] ? ` lib-name=${this.libInfo['lib-name']}` : ''}${this.libInfo?.['lib-ver'] ? ` lib-ver=${this.libInfo['lib-ver']}` : ''}`
     );
   }
+}
+
+function destroySocket(this: Socket): void {
+  this.destroy();
+}
+
+function sessionSocketClosed(this: SessionSocket): void {
+  this[SESSION].onClose();
+}
+
+function sessionSocketDrained(this: SessionSocket): void {
+  this[SESSION].checkOutput();
+}
+
+function sessionSocketTimedOut(this: SessionSocket): void {
+  const session = this[SESSION];
+  session.onIdle(session.gateway.options.idleTimeoutMs ?? 0);
 }
 
 /** Scripts can write whatever their flags say; only their _RO variants are read-only. */
