@@ -7,8 +7,10 @@ const run = promisify(execFile);
 const MODULE = fileURLToPath(new URL('./heap-tuning.ts', import.meta.url));
 
 /**
- * Largest semi-space seen while a fresh process keeps a growing share of what it allocates alive, one
- * event-loop turn at a time (V8 grows its young generation when many objects survive scavenges).
+ * Largest semi-space seen while a fresh process keeps a growing share of what it allocates alive, a
+ * little per event-loop turn (V8 grows its young generation when many objects survive scavenges).
+ * Each turn ends with a timer, so GC reports, which Node delivers a turn or two later, are handled
+ * before enough has survived for V8 to grow the young generation again.
  */
 async function largestSemiSpace(limitMb: number | null): Promise<number> {
   const script = `
@@ -16,13 +18,13 @@ async function largestSemiSpace(limitMb: number | null): Promise<number> {
     if (${limitMb} !== null) limitSemiSpace(${limitMb});
     let keep = [];
     let largest = 0;
-    for (let turn = 0; turn < 300; turn++) {
-      for (let i = 0; i < 5000; i++) {
+    for (let turn = 0; turn < 400; turn++) {
+      for (let i = 0; i < 2500; i++) {
         keep.push({ i, list: [i] });
         if (keep.length > 300000) keep = [];
       }
       largest = Math.max(largest, semiSpaceMb());
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     console.log(largest);
   `;
