@@ -40,12 +40,15 @@ export const SEMI_SPACE_LIMIT_MB = 8;
 
 let applied = false;
 
-/** Applies GATEWAY_V8_FLAGS and the semi-space limit to this process, once. */
+/**
+ * Applies GATEWAY_V8_FLAGS and the semi-space limit to this process, once; a semi-space flag given at
+ * start (command line or NODE_OPTIONS) is left to stand.
+ */
 export function tuneHeapForGateway(): void {
   if (applied) return;
   applied = true;
   for (const flag of GATEWAY_V8_FLAGS) v8.setFlagsFromString(flag);
-  limitSemiSpace(SEMI_SPACE_LIMIT_MB);
+  if (!semiSpaceSetAtStart()) limitSemiSpace(SEMI_SPACE_LIMIT_MB);
 }
 
 /**
@@ -59,7 +62,7 @@ export function tuneHeapForGateway(): void {
  * untuned process has anyway). Returns a function that stops the checks.
  */
 export function limitSemiSpace(limitMb: number): () => void {
-  let factor = 2;
+  let factor = 0;
   const check = (): void => {
     const semiMb = semiSpaceMb();
     if (semiMb === null) return;
@@ -74,8 +77,17 @@ export function limitSemiSpace(limitMb: number): () => void {
   return () => observer.disconnect();
 }
 
-/** The young generation's current semi-space size in MB (its space holds two), or null if unknown. */
+/**
+ * The young generation's current semi-space size in MB (a few per cent less: page headers), or null
+ * if unknown. Not `space_size / 2`: that counts the second semi-space only while it is committed.
+ */
 export function semiSpaceMb(): number | null {
   const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return space ? space.space_size / 2 / (1024 * 1024) : null;
+  return space ? (space.space_used_size + space.space_available_size) / (1024 * 1024) : null;
+}
+
+/** Whether this process was started with its own young-generation size, which then stands. */
+function semiSpaceSetAtStart(): boolean {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  return /--(max|min)[-_]semi[-_]space[-_]size|--semi[-_]space[-_]growth[-_]factor/.test(given);
 }
