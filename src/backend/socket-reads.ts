@@ -52,10 +52,12 @@ type SinkSocket = net.Socket & { [SINK]: ChunkSink };
 /**
  * Calls `sink.onChunk` with every chunk read from `socket`, in order. Chunks are the caller's to keep.
  * `pause()`/`resume()` work as usual; 'end', 'close' and 'error' are emitted as usual. The sink is
- * kept on the socket and one callback serves every socket, so a connection costs no closure here: a
- * gateway may hold tens of thousands of mostly idle client sockets.
+ * kept on the socket (`sinkOf` finds it again, e.g. for the socket's other listeners) and one
+ * callback serves every socket, so a connection costs no closure here: a gateway may hold tens of
+ * thousands of mostly idle client sockets.
  */
 export function readChunks(socket: net.Socket, sink: ChunkSink): void {
+  (socket as SinkSocket)[SINK] = sink;
   const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
   // TLS sockets decrypt in their own layer, and a socket still connecting has no handle yet: both
   // use the stream. (A connecting socket can be given `onread` in net.connect instead.)
@@ -64,14 +66,23 @@ export function readChunks(socket: net.Socket, sink: ChunkSink): void {
     socket instanceof tls.TLSSocket ||
     typeof handle?.useUserBuffer !== 'function'
   ) {
-    socket.on('data', (chunk: Buffer) => sink.onChunk(chunk));
+    socket.on('data', dataToSink);
     return;
   }
-  (socket as SinkSocket)[SINK] = sink;
   const target = socket as unknown as Record<symbol, unknown>;
   target[onreadSymbols.buffer] = shared;
   target[onreadSymbols.callback] = readToSink;
   handle.useUserBuffer(shared);
+}
+
+/** The sink readChunks was given for `socket`. */
+export function sinkOf(socket: net.Socket): ChunkSink {
+  return (socket as SinkSocket)[SINK];
+}
+
+/** readChunks' 'data' listener, for sockets read through the stream. */
+function dataToSink(this: SinkSocket, chunk: Buffer): void {
+  this[SINK].onChunk(chunk);
 }
 
 /** readChunks' read callback: Node calls it as a method of the socket with the count of bytes read. */

@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { NodeConnection } from '../backend/node-connection.js';
-import { type ChunkSink, readChunks } from '../backend/socket-reads.js';
+import { type ChunkSink, readChunks, sinkOf } from '../backend/socket-reads.js';
 import { enqueueWrite, WriteQueue } from '../backend/write-batcher.js';
 import type { CommandEntry } from '../commands/command-table.js';
 import { keyIndexes } from '../commands/key-extraction.js';
@@ -42,10 +42,6 @@ const NOAUTH = encodeError('NOAUTH Authentication required.');
 
 /** Commands a client may send before authenticating, as in Redis. */
 const BEFORE_AUTH = new Set(['auth', 'hello', 'quit', 'reset']);
-
-/** The session a client socket belongs to, for the socket listeners every session shares. */
-const SESSION = Symbol('slotway.session');
-type SessionSocket = Socket & { [SESSION]: ClientSession };
 
 class LocalReply implements QueuedReply {
   next: QueuedReply | null = null;
@@ -105,9 +101,8 @@ export class ClientSession implements ReplySink, ChunkSink {
     this.out = new WriteQueue(socket);
     this.parser = new RequestParser(gateway.requestLimits);
     socket.setNoDelay(true);
-    // Listeners are shared functions that find the session on the socket: a closure each would cost
-    // every one of thousands of idle clients a few hundred bytes.
-    (socket as SessionSocket)[SESSION] = this;
+    // Listeners are shared functions that find the session on the socket (readChunks keeps it there):
+    // a closure each would cost every one of thousands of idle clients a few hundred bytes.
     readChunks(socket, this);
     socket.on('error', destroySocket);
     socket.on('close', sessionSocketClosed);
@@ -469,16 +464,21 @@ function destroySocket(this: Socket): void {
   this.destroy();
 }
 
-function sessionSocketClosed(this: SessionSocket): void {
-  this[SESSION].onClose();
+/** The session of a client socket: the sink its reads go to. */
+function sessionOf(socket: Socket): ClientSession {
+  return sinkOf(socket) as ClientSession;
 }
 
-function sessionSocketDrained(this: SessionSocket): void {
-  this[SESSION].checkOutput();
+function sessionSocketClosed(this: Socket): void {
+  sessionOf(this).onClose();
 }
 
-function sessionSocketTimedOut(this: SessionSocket): void {
-  const session = this[SESSION];
+function sessionSocketDrained(this: Socket): void {
+  sessionOf(this).checkOutput();
+}
+
+function sessionSocketTimedOut(this: Socket): void {
+  const session = sessionOf(this);
   session.onIdle(session.gateway.options.idleTimeoutMs ?? 0);
 }
 
